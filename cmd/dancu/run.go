@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"dancu/internal/actor"
+	"dancu/internal/api"
+	"dancu/internal/errs"
+	"dancu/internal/officer"
+	"dancu/internal/place"
+	"dancu/internal/registry"
+	"dancu/internal/store/postgres"
+	"dancu/internal/store/sqlite"
+	"dancu/internal/store/sqlstore"
+)
+
+const usage = `dancu — national population registry
+
+Usage:
+  dancu serve   [--addr HOST:PORT] [--data DIR] [--db postgres://...]
+  dancu migrate [--data DIR] [--db postgres://...]
+  dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
+  dancu officer list   [--data DIR] [--db URL]
+  dancu officer revoke --id OFFICER_ID [--data DIR] [--db URL]
+  dancu version
+
+--data is the data directory (default ./dancu-data, or $DANCU_DATA): it holds
+the SQLite database and the key that hashes API tokens. --db (or $DANCU_DB)
+selects PostgreSQL instead of SQLite. --unit is a 5-digit commune code, a
+2-digit province code, or VN for national scope.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// run is the whole program; tests call it with their own arguments,
+// environment and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
+	case "officer":
+		return cmdOfficer(ctx, rest, getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "dancu", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// storeFlags are the flags every command that opens the database takes.
+type storeFlags struct {
+	data, db string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	data := getenv("DANCU_DATA")
+	if data == "" {
+		data = "./dancu-data"
+	}
+	fs.StringVar(&f.data, "data", data, "data directory")
+	fs.StringVar(&f.db, "db", getenv("DANCU_DB"), "PostgreSQL URL (postgres://...); SQLite in the data directory when empty")
+}
+
+// open opens the database and applies pending migrations.
+func (f *storeFlags) open(ctx context.Context) (*sqlstore.DB, []sqlstore.Migration, error) {
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	if f.db != "" {
+		if !strings.HasPrefix(f.db, "postgres://") && !strings.HasPrefix(f.db, "postgresql://") {
+			return nil, nil, fmt.Errorf("--db must be a postgres:// URL")
+		}
+		return postgres.Open(ctx, f.db, 0)
+	}
+	return sqlite.Open(ctx, filepath.Join(f.data, "dancu.db"))
+}
+
+// tokenKey returns the key that hashes API tokens: $DANCU_TOKEN_KEY (hex),
+// or a file in the data directory created on first use. Every process
+// serving one database must use the same key.
+func tokenKey(data string, getenv func(string) string) ([]byte, error) {
+	if v := getenv("DANCU_TOKEN_KEY"); v != "" {
+		k, err := hex.DecodeString(v)
+		if err != nil || len(k) < 32 {
+			return nil, errors.New("DANCU_TOKEN_KEY must be at least 32 bytes, hex-encoded")
+		}
+		return k, nil
+	}
+	dir := filepath.Join(data, "keys")
+	path := filepath.Join(dir, "token-hash.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return hex.DecodeString(strings.TrimSpace(string(b)))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	k, err := officer.NewHashKey()
+	if err != nil {
+		return nil, err
+	}
+	// O_EXCL: when two processes start at once, one key wins and the other
+	// reads it.
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return tokenKey(data, getenv)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fh.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		fh.Close()
+		return nil, err
+	}
+	if err := fh.Sync(); err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return k, fh.Close()
+}
+
+func (f *storeFlags) officers(db *sqlstore.DB, getenv func(string) string) (*officer.Service, error) {
+	key, err := tokenKey(f.data, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("token key: %w", err)
+	}
+	return &officer.Service{Store: db.Officers(), Places: place.Default(), Clock: time.Now, Rand: rand.Reader, HashKey: key}, nil
+}
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	start := time.Now()
+	db, applied, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, m := range applied {
+		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	officers, err := sf.officers(db, getenv)
+	if err != nil {
+		return err
+	}
+	places := place.Default()
+	reg := registry.NewService(db.Registry(), places, time.Now, rand.Reader)
+	handler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping})
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	backend := "sqlite " + filepath.Join(sf.data, "dancu.db")
+	if sf.db != "" {
+		backend = "postgres"
+	}
+	log.Info("dancu listening", "url", "http://"+ln.Addr().String(), "backend", backend, "startup", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "dancu listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, applied, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintf(stdout, "applied %05d %s\n", m.Version, m.Name)
+	}
+	return nil
+}
+
+// operator is the actor behind commands run on the server itself.
+func operator(getenv func(string) string) actor.Actor {
+	who := getenv("USER")
+	if who == "" {
+		who = "unknown"
+	}
+	return actor.Actor{Kind: actor.KindOperator, ID: who, Name: who}
+}
+
+func cmdOfficer(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("officer: give a subcommand: create, list or revoke")
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("officer "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	name := fs.String("name", "", "officer's full name")
+	unit := fs.String("unit", "", "commune code (5 digits), province code (2 digits) or VN")
+	role := fs.String("role", string(actor.RoleRegistry), "role")
+	id := fs.String("id", "", "officer id (revoke)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, _, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := sf.officers(db, getenv)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "create":
+		o, token, err := svc.Create(ctx, operator(getenv), *name, *unit, *role)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "officer %s created: %s, role %s, %s scope, unit %s\n", o.ID, o.Name, o.Role, o.Scope, o.Unit)
+		fmt.Fprintln(stdout, "API token (shown once; store it securely):")
+		fmt.Fprintln(stdout, token)
+		return nil
+	case "list":
+		list, err := svc.Store.Officers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tROLE\tSCOPE\tUNIT\tCREATED\tREVOKED")
+		for _, o := range list {
+			revoked := ""
+			if !o.RevokedAt.IsZero() {
+				revoked = o.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.Name, o.Role, o.Scope, o.Unit, o.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		if *id == "" {
+			return errors.New("officer revoke: --id is required")
+		}
+		if err := svc.Revoke(ctx, operator(getenv), *id); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "officer %s revoked\n", *id)
+		return nil
+	}
+	return fmt.Errorf("officer: unknown subcommand %q (create, list, revoke)", sub)
+}
+
+// describe turns a domain error into a message for the terminal, naming
+// each offending flag.
+func describe(err error) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	for i, f := range e.Fields {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "--%s: %s", f.Name, f.Message)
+	}
+	return errors.New(b.String())
+}

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"dancu/internal/errs"
+)
+
+// Route is one operation of the API; the OpenAPI description is checked
+// against this list in a test.
+type Route struct {
+	Method, Pattern string
+}
+
+// Routes lists every route the server answers.
+var Routes = []Route{
+	{"GET", "/healthz"},
+	{"GET", "/readyz"},
+	{"GET", "/api/openapi.json"},
+	{"POST", "/api/v1/births"},
+	{"GET", "/api/v1/citizens"},
+	{"GET", "/api/v1/citizens/{pid}"},
+	{"GET", "/api/v1/citizens/{pid}/events"},
+	{"POST", "/api/v1/citizens/{pid}/events"},
+	{"GET", "/api/v1/households/{id}"},
+	{"GET", "/api/v1/places/{code}"},
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /healthz", s.handleHealthz())
+	mux.Handle("GET /readyz", s.handleHealthz())
+	mux.Handle("GET /api/openapi.json", handleOpenAPI())
+	mux.Handle("POST /api/v1/births", s.authenticated(s.handleBirth))
+	mux.Handle("GET /api/v1/citizens", s.authenticated(s.handleSearch))
+	mux.Handle("GET /api/v1/citizens/{pid}", s.authenticated(s.handleCitizen))
+	mux.Handle("GET /api/v1/citizens/{pid}/events", s.authenticated(s.handleEvents))
+	mux.Handle("POST /api/v1/citizens/{pid}/events", s.authenticated(s.handleRecordEvent))
+	mux.Handle("GET /api/v1/households/{id}", s.authenticated(s.handleHousehold))
+	mux.Handle("GET /api/v1/places/{code}", s.authenticated(s.handlePlace))
+	// A known path with the wrong method gets 405 with Allow, an unknown
+	// path 404, both as problem documents.
+	allowed := map[string][]string{}
+	for _, rt := range Routes {
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
+	}
+	paths := http.NewServeMux()
+	for p := range allowed {
+		paths.Handle(p, http.NotFoundHandler())
+	}
+	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, p := paths.Handler(r); p != "" {
+			w.Header().Set("Allow", strings.Join(allowed[p], ", "))
+			s.writeError(w, r, errs.E(errs.MethodNotAllowed, "method-not-allowed", "%s does not accept %s; it accepts %s", p, r.Method, strings.Join(allowed[p], ", ")))
+			return
+		}
+		s.writeError(w, r, errs.E(errs.NotFound, "not-found", "no endpoint %s %s; see /api/openapi.json", r.Method, r.URL.Path))
+	})
+	mux.Handle("/", fallback)
+}

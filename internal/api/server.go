@@ -1,0 +1,252 @@
+// Package api is dancu's JSON HTTP API under /api/v1 and its OpenAPI 3.1
+// description. Handlers translate HTTP to calls of the domain services and
+// back; authorisation and rules live in the domain.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"dancu/internal/actor"
+	"dancu/internal/civil"
+	"dancu/internal/errs"
+	"dancu/internal/officer"
+	"dancu/internal/place"
+	"dancu/internal/registry"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	registry *registry.Service
+	officers *officer.Service
+	places   *place.Catalogue
+	log      *slog.Logger
+	ready    func(context.Context) error
+}
+
+// Deps are the services the API serves.
+type Deps struct {
+	Registry *registry.Service
+	Officers *officer.Service
+	Places   *place.Catalogue
+	Log      *slog.Logger
+	// Ready reports whether dancu can serve (the database answers).
+	Ready func(context.Context) error
+}
+
+// NewServer returns the API's handler.
+func NewServer(d Deps) http.Handler {
+	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.places == nil {
+		s.places = place.Default()
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.recoverer(s.withRequestID(securityHeaders(mux)))
+}
+
+// MaxBodyBytes bounds request bodies.
+const MaxBodyBytes = 1 << 20
+
+type ctxKey int
+
+const (
+	keyActor ctxKey = iota
+	keyRequestID
+)
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(keyRequestID).(string)
+	return id
+}
+
+func actorOf(r *http.Request) actor.Actor {
+	a, _ := r.Context().Value(keyActor).(actor.Actor)
+	return a
+}
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 100 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			var b [12]byte
+			rand.Read(b[:])
+			id = base64.RawURLEncoding.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyRequestID, id)))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticated wraps a handler that needs an officer's bearer token. The
+// declared purpose (X-Purpose) is attached to the actor for the access log.
+func (s *Server) authenticated(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || token == "" {
+			s.writeError(w, r, errs.E(errs.Unauthenticated, "unauthenticated", "send an officer's API token as Authorization: Bearer TOKEN"))
+			return
+		}
+		a, err := s.officers.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		purpose := strings.TrimSpace(r.Header.Get("X-Purpose"))
+		if len(purpose) > 200 || strings.ContainsFunc(purpose, func(c rune) bool { return c < 0x20 }) {
+			s.writeError(w, r, errs.InvalidField("X-Purpose", "format", "the purpose header has at most 200 printable characters"))
+			return
+		}
+		a.Purpose = purpose
+		a.RequestID = requestID(r)
+		h(w, r.WithContext(context.WithValue(r.Context(), keyActor, a)))
+	})
+}
+
+// decode reads a JSON object body into v, refusing unknown fields, wrong
+// types, trailing data, bodies over MaxBodyBytes and non-JSON media types.
+// It returns the raw body for idempotency hashing.
+func decode(w http.ResponseWriter, r *http.Request, v any) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errs.E(errs.Unsupported, "unsupported-media-type", "send the body as application/json, not %q", ct).With("field", "Content-Type")
+		}
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: "the request body is empty; send a JSON object",
+			Fields: []errs.Field{{Name: "body", Reason: "required", Message: "a JSON object is required"}}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return nil, jsonError(err)
+	}
+	if dec.More() {
+		return nil, &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: "the body has data after the JSON object",
+			Fields: []errs.Field{{Name: "body", Reason: "format", Message: "send exactly one JSON object"}}}
+	}
+	return body, nil
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, (&errs.Error{Kind: errs.TooLarge, Code: "payload-too-large",
+			Message: fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes),
+			Fields:  []errs.Field{{Name: "body", Reason: "too_large", Message: fmt.Sprintf("at most %d bytes", MaxBodyBytes)}}})
+	}
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "invalid-json", "the request body could not be read: %v", err)
+	}
+	return body, nil
+}
+
+// jsonError turns a decoding error into a problem naming the field.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	field := func(name, reason, msg string) error {
+		return &errs.Error{Kind: errs.Invalid, Code: "invalid-field", Message: "The request has an invalid field.",
+			Fields: []errs.Field{{Name: name, Reason: reason, Message: msg}}}
+	}
+	switch {
+	case errors.As(err, &syn):
+		return &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn),
+			Fields: []errs.Field{{Name: "body", Reason: "format", Message: syn.Error()}}}
+	case errors.As(err, &typ):
+		name := typ.Field
+		if name == "" {
+			return &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: "the body must be a JSON object",
+				Fields: []errs.Field{{Name: "body", Reason: "type", Message: "expected a JSON object, got " + typ.Value}}}
+		}
+		return field(name, "type", fmt.Sprintf("expected %s, got %s", jsonTypeName(typ.Type.Kind().String()), typ.Value))
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: "the JSON body ends too early",
+			Fields: []errs.Field{{Name: "body", Reason: "format", Message: "truncated JSON"}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return field(name, "unknown_field", fmt.Sprintf("%q is not a field of this request", name))
+	}
+	return &errs.Error{Kind: errs.Invalid, Code: "invalid-json", Message: err.Error(),
+		Fields: []errs.Field{{Name: "body", Reason: "format", Message: err.Error()}}}
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a number"
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONStatus(w, "application/json", status, v)
+}
+
+func (s *Server) handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if s.ready != nil {
+			if err := s.ready(ctx); err != nil {
+				s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "the database does not answer"))
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+func (s *Server) today() civil.Date { return civil.Today(s.registry.Clock) }

@@ -1,0 +1,27 @@
+// Package events holds the transactional outbox: every change to the
+// registry writes a Message in the same transaction as the change, so that
+// a crash between commit and publication loses nothing. A publisher moves
+// unpublished messages to NATS JetStream (subject = Message.Subject,
+// Nats-Msg-Id = Message.EventID) and marks them published; consumers
+// de-duplicate by event id.
+//
+// Messages carry identifiers and dates, not personal data: a subscriber
+// fetches what its grant allows through the data-sharing gateway.
+package events
+
+import "time"
+
+// Message is one outbox row.
+type Message struct {
+	// EventID is the id of the registry event; it is unique.
+	EventID string
+	// Subject is "dancu.<capability>.<event type>".
+	Subject   string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// Subject returns the NATS subject for a capability's event type.
+func Subject(capability, eventType string) string {
+	return "dancu." + capability + "." + eventType
+}

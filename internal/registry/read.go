@@ -1,0 +1,384 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dancu/internal/accesslog"
+	"dancu/internal/actor"
+	"dancu/internal/civil"
+	"dancu/internal/errs"
+	"dancu/internal/vntext"
+)
+
+// ReadOptions says what a read returns.
+type ReadOptions struct {
+	// AsOf, when set, asks for what was true on that date.
+	AsOf civil.Date
+	// KnownAt, when set, asks for what the registry knew at that instant.
+	KnownAt time.Time
+	// Fields are the fields the response will show, for the access log.
+	Fields []string
+}
+
+// View is a record returned by a read.
+type View struct {
+	Citizen *Citizen
+	// Current is the stored current record; ETag and authority come from it.
+	Current *Citizen
+	AsOf    civil.Date
+	KnownAt time.Time
+	PIDs    map[PersonKey]string
+}
+
+// Citizen returns the record of the person a number names, as of a date and
+// as known at an instant, after logging the access.
+func (s *Service) Citizen(ctx context.Context, a actor.Actor, number string, opt ReadOptions) (*View, error) {
+	if err := checkNumber(number); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := checkAsOf(opt, now); err != nil {
+		return nil, err
+	}
+	v := &View{AsOf: opt.AsOf, KnownAt: opt.KnownAt}
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		cur, err := s.authorised(ctx, tx, a, number)
+		if err != nil {
+			return err
+		}
+		v.Current, v.Citizen = cur, cur
+		if !opt.AsOf.IsZero() || !opt.KnownAt.IsZero() {
+			evs, err := tx.Events(ctx, cur.Key, opt.KnownAt)
+			if err != nil {
+				return err
+			}
+			c, rerr := Fold(cur.Key, evs, opt.AsOf)
+			if rerr != nil {
+				return fmt.Errorf("registry: stored history of a person does not fold: %w", rerr)
+			}
+			if !c.Exists() {
+				return errs.E(errs.NotFound, "not-found", "the registry held no record of this person %s", whenText(opt))
+			}
+			c.Version = cur.Version
+			v.Citizen = c
+		}
+		v.PIDs, err = s.pids(ctx, tx, []PersonKey{v.Citizen.Mother, v.Citizen.Father, v.Citizen.Spouse()})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Record(ctx, []accesslog.Entry{s.entry(a, v.Current.Key, opt.Fields, accesslog.ActionRead)}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func whenText(opt ReadOptions) string {
+	var parts []string
+	if !opt.AsOf.IsZero() {
+		parts = append(parts, "as of "+opt.AsOf.String())
+	}
+	if !opt.KnownAt.IsZero() {
+		parts = append(parts, "known at "+opt.KnownAt.Format(time.RFC3339))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func checkAsOf(opt ReadOptions, now time.Time) error {
+	if !opt.AsOf.IsZero() && opt.AsOf.First().After(civil.DateOf(now)) {
+		return errs.InvalidField("as_of", "future", "%s is in the future", opt.AsOf)
+	}
+	if opt.KnownAt.After(now) {
+		return errs.InvalidField("known_at", "future", "%s is in the future", opt.KnownAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// authorised resolves a number and checks the actor's authority over the
+// person, by the units of their current record.
+func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, number string) (*Citizen, error) {
+	al, err := tx.Resolve(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := tx.Citizen(ctx, al.Person)
+	if err != nil {
+		return nil, err
+	}
+	units, err := tx.Units(ctx, al.Person)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Covers(units) {
+		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+	}
+	return cur, nil
+}
+
+// EventsPage is one page of a person's history.
+type EventsPage struct {
+	Citizen *Citizen
+	Events  []*Event
+	PIDs    map[PersonKey]string
+	// Next is the cursor of the next page, empty on the last.
+	Next string
+}
+
+// MaxPageSize bounds every page.
+const MaxPageSize = 200
+
+// Events returns a person's event history in the order it applies (oldest
+// effective date first), a page at a time.
+func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor string, limit int, fields []string) (*EventsPage, error) {
+	if err := checkNumber(number); err != nil {
+		return nil, err
+	}
+	after, err := decodeEventCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	limit = clampLimit(limit)
+	page := &EventsPage{}
+	err = s.Store.View(ctx, func(tx ReadTx) error {
+		cur, err := s.authorised(ctx, tx, a, number)
+		if err != nil {
+			return err
+		}
+		page.Citizen = cur
+		evs, err := tx.EventPage(ctx, cur.Key, after, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(evs) > limit {
+			evs = evs[:limit]
+			last := evs[limit-1]
+			page.Next = encodeEventCursor(EventPosition{Effective: last.Effective.First().String(), Seq: last.Seq})
+		}
+		page.Events = evs
+		var refs []PersonKey
+		for _, e := range evs {
+			refs = append(refs, e.Parties...)
+			refs = append(refs, e.Data.Mother, e.Data.Father, e.Data.Spouse, e.Data.NewHead)
+		}
+		page.PIDs, err = s.pids(ctx, tx, refs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Record(ctx, []accesslog.Entry{s.entry(a, page.Citizen.Key, fields, accesslog.ActionRead)}); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > MaxPageSize:
+		return MaxPageSize
+	}
+	return n
+}
+
+// Cursors are opaque to clients: base64url of a versioned position. They
+// hold no internal key.
+func encodeEventCursor(p EventPosition) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("e1:" + p.Effective + ":" + strconv.FormatInt(p.Seq, 10)))
+}
+
+func decodeEventCursor(s string) (EventPosition, error) {
+	if s == "" {
+		return EventPosition{}, nil
+	}
+	bad := errs.InvalidField("cursor", "format", "the cursor is not one this server issued; start again without it")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return EventPosition{}, bad
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) != 3 || parts[0] != "e1" {
+		return EventPosition{}, bad
+	}
+	if _, err := civil.ParseDate(parts[1]); err != nil {
+		return EventPosition{}, bad
+	}
+	seq, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || seq < 0 {
+		return EventPosition{}, bad
+	}
+	return EventPosition{Effective: parts[1], Seq: seq}, nil
+}
+
+func encodeSearchCursor(pid string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("s1:" + pid))
+}
+
+func decodeSearchCursor(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(b), "s1:") || checkNumber(string(b[3:])) != nil {
+		return "", errs.InvalidField("cursor", "format", "the cursor is not one this server issued; start again without it")
+	}
+	return string(b[3:]), nil
+}
+
+// SearchRequest finds persons by name.
+type SearchRequest struct {
+	Name      string
+	BirthDate string
+	Cursor    string
+	Limit     int
+	// Fields are the fields shown for each match, for the access log.
+	Fields []string
+}
+
+// Match is one search result. Limited is set when the person is outside the
+// actor's unit: only identifying fields may be shown (enough to recognise
+// someone moving in), never the full record.
+type Match struct {
+	Citizen *Citizen
+	Limited bool
+}
+
+// SearchResult is a page of matches.
+type SearchResult struct {
+	Matches []Match
+	Next    string
+}
+
+// LimitedFields are the fields shown for a match outside the actor's unit.
+var LimitedFields = []string{"pid", "full_name", "birth_date", "sex", "status"}
+
+// Search finds persons by name, diacritic-, tone-placement- and
+// case-insensitively, among full, other and former names. A search without
+// a birth date stays within the actor's unit; national officers must give
+// one. With a birth date, matches outside the actor's unit are shown in
+// limited form. Every person returned is access-logged.
+func (s *Service) Search(ctx context.Context, a actor.Actor, req SearchRequest) (*SearchResult, error) {
+	var fs errs.Fields
+	name := vntext.Fold(req.Name)
+	if name == "" {
+		fs.Add("name", "required", "a name to search for is required")
+	}
+	now := s.now()
+	var birth civil.Date
+	if req.BirthDate != "" {
+		birth = checkDate(&fs, "birth_date", req.BirthDate, civil.DateOf(now), false)
+	}
+	after, err := decodeSearchCursor(req.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	national := a.Kind == actor.KindOperator || a.Scope == actor.ScopeNational
+	if req.BirthDate == "" && national {
+		fs.Add("birth_date", "required", "a name search across the whole country needs a birth date")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	q := SearchQuery{Name: name, AfterPID: after, Limit: clampLimit(req.Limit) + 1}
+	if !birth.IsZero() {
+		q.BirthFrom, q.BirthTo = birth.First(), birth.Last()
+	} else {
+		q.Unit = a.Unit
+	}
+	res := &SearchResult{}
+	var entries []accesslog.Entry
+	err = s.Store.View(ctx, func(tx ReadTx) error {
+		cs, err := tx.Search(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(cs) == q.Limit {
+			cs = cs[:q.Limit-1]
+			res.Next = encodeSearchCursor(string(cs[len(cs)-1].PID))
+		}
+		for _, c := range cs {
+			m := Match{Citizen: c}
+			fields := req.Fields
+			if !national && q.Unit == "" {
+				units, err := tx.Units(ctx, c.Key)
+				if err != nil {
+					return err
+				}
+				if !a.Covers(units) {
+					m.Limited, fields = true, LimitedFields
+				}
+			}
+			res.Matches = append(res.Matches, m)
+			entries = append(entries, s.entry(a, c.Key, fields, accesslog.ActionSearch))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) > 0 {
+		if err := s.Store.Record(ctx, entries); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// HouseholdView is a household with its members' records.
+type HouseholdView struct {
+	Household *Household
+	Members   map[PersonKey]*Citizen
+}
+
+// Household returns a household with its members on a date (today when
+// zero). Each member returned is access-logged.
+func (s *Service) Household(ctx context.Context, a actor.Actor, id string, day civil.Date, fields []string) (*HouseholdView, error) {
+	if !digitsN(id, 12) {
+		return nil, errs.InvalidField("id", "format", "a household number has 12 digits")
+	}
+	now := s.now()
+	if day.IsZero() {
+		day = civil.DateOf(now)
+	} else if err := checkAsOf(ReadOptions{AsOf: day}, now); err != nil {
+		return nil, err
+	}
+	v := &HouseholdView{Members: map[PersonKey]*Citizen{}}
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		h, err := tx.Household(ctx, id, day)
+		if err != nil {
+			return err
+		}
+		if a.Kind != actor.KindOperator && a.Scope != actor.ScopeNational && !a.Covers(s.unitsOf(h.Place, h.Created)) {
+			return errs.E(errs.Forbidden, "forbidden", "household %s is outside your unit %s", id, a.Unit)
+		}
+		v.Household = h
+		for _, m := range h.Members {
+			c, err := tx.Citizen(ctx, m.Key)
+			if err != nil {
+				return err
+			}
+			v.Members[m.Key] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var entries []accesslog.Entry
+	for _, m := range v.Household.Members {
+		entries = append(entries, s.entry(a, m.Key, fields, accesslog.ActionRead))
+	}
+	if len(entries) > 0 {
+		if err := s.Store.Record(ctx, entries); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}

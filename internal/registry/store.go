@@ -1,0 +1,121 @@
+package registry
+
+import (
+	"context"
+	"time"
+
+	"dancu/internal/accesslog"
+	"dancu/internal/civil"
+	"dancu/internal/events"
+)
+
+// Store is the registry's storage. Implementations: internal/store/sqlite
+// and internal/store/postgres, both checked by internal/store/storetest.
+//
+// Errors: methods return *errs.Error of kind NotFound for missing rows;
+// anything else is an internal error.
+type Store interface {
+	// Update runs fn in one read-write transaction and commits when fn
+	// returns nil; when fn returns an error nothing fn wrote survives.
+	// Implementations may run fn more than once when the database reports a
+	// serialisation failure or deadlock, so fn must not have effects outside
+	// the transaction.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction that sees one snapshot.
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Record writes access-log entries durably (see accesslog.Recorder).
+	accesslog.Recorder
+}
+
+// ReadTx reads the registry.
+type ReadTx interface {
+	// Resolve returns the alias a number is, whatever its kind.
+	Resolve(ctx context.Context, number string) (Alias, error)
+	// Citizen returns the stored current record of a person.
+	Citizen(ctx context.Context, key PersonKey) (*Citizen, error)
+	// Units returns the current commune and province codes a person is
+	// attached to (residence, birth registration): the officers whose unit
+	// is among them have authority over the person.
+	Units(ctx context.Context, key PersonKey) ([]string, error)
+	// Events returns every event in which key is a party and that was
+	// recorded at or before knownAt (all when knownAt is zero), in the order
+	// they apply.
+	Events(ctx context.Context, key PersonKey, knownAt time.Time) ([]*Event, error)
+	// EventPage returns up to limit events of key after the cursor position,
+	// in the order they apply.
+	EventPage(ctx context.Context, key PersonKey, after EventPosition, limit int) ([]*Event, error)
+	// PIDs returns the current personal ID numbers of persons.
+	PIDs(ctx context.Context, keys []PersonKey) (map[PersonKey]string, error)
+	// Household returns a household with its members in force on day.
+	Household(ctx context.Context, id string, day civil.Date) (*Household, error)
+	// Search finds persons by folded name, newest cursor first.
+	Search(ctx context.Context, q SearchQuery) ([]*Citizen, error)
+	// Counts returns the number of rows in every table, for tests that check
+	// a failed request wrote nothing.
+	Counts(ctx context.Context) (map[string]int64, error)
+}
+
+// EventPosition is where an event stands in the order events apply.
+type EventPosition struct {
+	Effective string // first day of the effective date, YYYY-MM-DD
+	Seq       int64
+}
+
+// SearchQuery selects persons by name.
+type SearchQuery struct {
+	// Name is a folded name (vntext.Fold): it matches a folded full, other
+	// or former name exactly or as a prefix of whole tokens.
+	Name string
+	// BirthFrom and BirthTo, when set, keep persons whose birth interval
+	// overlaps them.
+	BirthFrom, BirthTo civil.Date
+	// Unit, when set, keeps persons attached to that unit.
+	Unit string
+	// AfterPID is the cursor: results have a greater personal ID number.
+	AfterPID string
+	Limit    int
+}
+
+// Tx writes the registry inside one transaction.
+type Tx interface {
+	ReadTx
+	// LockPersons takes a row lock on each person, in key order, and holds
+	// it until the transaction ends, so checks made after it cannot be
+	// invalidated by a concurrent writer.
+	LockPersons(ctx context.Context, keys ...PersonKey) error
+	// LockHousehold locks a household row the same way.
+	LockHousehold(ctx context.Context, id string) error
+	// NewPerson creates a person and returns its internal key.
+	NewPerson(ctx context.Context, at time.Time) (PersonKey, error)
+	// AddAlias stores a number for a person. It reports false, writing
+	// nothing, when the number is already taken by anyone, ever.
+	AddAlias(ctx context.Context, a Alias) (bool, error)
+	// RetireAlias marks a person's number as retired from validTo on.
+	RetireAlias(ctx context.Context, number string, validTo civil.Date, eventID string) error
+	// AppendEvent stores a new event and sets its Seq.
+	AppendEvent(ctx context.Context, e *Event) error
+	// SaveCitizen stores the current record of a person (its fold over
+	// every known event) with the units it is attached to.
+	SaveCitizen(ctx context.Context, c *Citizen, units []string) error
+	// CreateHousehold stores a new household.
+	CreateHousehold(ctx context.Context, h *Household) error
+	// Outbox appends a message to the transactional outbox.
+	Outbox(ctx context.Context, m events.Message) error
+	// LogAccess writes access-log entries in this transaction.
+	LogAccess(ctx context.Context, entries []accesslog.Entry) error
+	// ClaimIdempotencyKey reserves (actor, key) for a request with the given
+	// hash. When the key was used before it returns the stored response
+	// instead; when it was used for a different request it returns an
+	// Unprocessable error.
+	ClaimIdempotencyKey(ctx context.Context, actorID, key, requestHash string) (*StoredResponse, error)
+	// CompleteIdempotencyKey stores the response for a claimed key.
+	CompleteIdempotencyKey(ctx context.Context, actorID, key string, resp StoredResponse) error
+}
+
+// StoredResponse is the first response to an idempotent request.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+	// Location is the Location header, if the response had one.
+	Location string
+}

@@ -1,0 +1,504 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"dancu/internal/accesslog"
+	"dancu/internal/civil"
+	"dancu/internal/errs"
+	"dancu/internal/events"
+	"dancu/internal/registry"
+	"dancu/internal/vntext"
+)
+
+// Times are stored as Unix microseconds in UTC, the same on both backends;
+// civil dates as their ISO text, which sorts as the dates do.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func dateText(d civil.Date) string { return d.String() }
+
+func parseDate(s string) (civil.Date, error) {
+	if s == "" {
+		return civil.Date{}, nil
+	}
+	return civil.ParseDate(s)
+}
+
+// Registry returns the registry's store.
+func (db *DB) Registry() registry.Store { return registryStore{db} }
+
+type registryStore struct{ db *DB }
+
+func (s registryStore) Update(ctx context.Context, fn func(registry.Tx) error) error {
+	return s.db.update(ctx, func(tx *sql.Tx) error { return fn(&regTx{db: s.db, tx: tx}) })
+}
+
+func (s registryStore) View(ctx context.Context, fn func(registry.ReadTx) error) error {
+	return s.db.view(ctx, func(tx *sql.Tx) error { return fn(&regTx{db: s.db, tx: tx}) })
+}
+
+func (s registryStore) Record(ctx context.Context, entries []accesslog.Entry) error {
+	return s.db.Record(ctx, entries)
+}
+
+// Record writes access-log entries in their own transaction.
+func (db *DB) Record(ctx context.Context, entries []accesslog.Entry) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		return (&regTx{db: db, tx: tx}).LogAccess(ctx, entries)
+	})
+}
+
+type regTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (t *regTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.q(query), args...)
+}
+
+func (t *regTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.q(query), args...)
+}
+
+func (t *regTx) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+}
+
+func notFound(what string) error {
+	return errs.E(errs.NotFound, "not-found", "%s not found", what)
+}
+
+func (t *regTx) Resolve(ctx context.Context, number string) (registry.Alias, error) {
+	var a registry.Alias
+	var from, to string
+	err := t.row(ctx, `SELECT number, person_key, kind, valid_from, valid_to, event_id FROM identity_aliases WHERE number = ?`, number).
+		Scan(&a.Number, &a.Person, &a.Kind, &from, &to, &a.EventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.NotFound, "not-found", "no person has the number %s", number)
+	}
+	if err != nil {
+		return a, err
+	}
+	if a.ValidFrom, err = parseDate(from); err != nil {
+		return a, err
+	}
+	a.ValidTo, err = parseDate(to)
+	return a, err
+}
+
+func (t *regTx) Citizen(ctx context.Context, key registry.PersonKey) (*registry.Citizen, error) {
+	var doc string
+	err := t.row(ctx, `SELECT record FROM citizens WHERE person_key = ?`, key).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("person")
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &registry.Citizen{}
+	if err := json.Unmarshal([]byte(doc), c); err != nil {
+		return nil, fmt.Errorf("decode citizen %d: %w", key, err)
+	}
+	c.Key = key
+	return c, nil
+}
+
+func (t *regTx) Units(ctx context.Context, key registry.PersonKey) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT unit FROM citizen_units WHERE person_key = ? ORDER BY unit`, key)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
+
+func scanStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+const eventColumns = `e.seq, e.id, e.type, e.subject_key, e.effective, e.recorded_at, e.officer, e.legal_basis, e.reason, e.data, e.parties`
+
+func scanEvents(rows *sql.Rows) ([]*registry.Event, error) {
+	defer rows.Close()
+	var out []*registry.Event
+	for rows.Next() {
+		e := &registry.Event{}
+		var eff, data, parties string
+		var rec int64
+		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Officer, &e.LegalBasis, &e.Reason, &data, &parties); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.Effective, err = civil.ParseDate(eff); err != nil {
+			return nil, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		e.RecordedAt = fromMicros(rec)
+		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+			return nil, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if err := json.Unmarshal([]byte(parties), &e.Parties); err != nil {
+			return nil, fmt.Errorf("event %s parties: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *regTx) Events(ctx context.Context, key registry.PersonKey, knownAt time.Time) ([]*registry.Event, error) {
+	q := `SELECT ` + eventColumns + ` FROM event_parties p JOIN events e ON e.seq = p.seq WHERE p.person_key = ?`
+	args := []any{key}
+	if !knownAt.IsZero() {
+		q += ` AND e.recorded_at <= ?`
+		args = append(args, micros(knownAt))
+	}
+	rows, err := t.query(ctx, q+` ORDER BY p.effective_from, p.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanEvents(rows)
+}
+
+func (t *regTx) EventPage(ctx context.Context, key registry.PersonKey, after registry.EventPosition, limit int) ([]*registry.Event, error) {
+	rows, err := t.query(ctx, `SELECT `+eventColumns+` FROM event_parties p JOIN events e ON e.seq = p.seq
+		WHERE p.person_key = ? AND (p.effective_from > ? OR (p.effective_from = ? AND p.seq > ?))
+		ORDER BY p.effective_from, p.seq LIMIT ?`,
+		key, after.Effective, after.Effective, after.Seq, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanEvents(rows)
+}
+
+func (t *regTx) PIDs(ctx context.Context, keys []registry.PersonKey) (map[registry.PersonKey]string, error) {
+	out := make(map[registry.PersonKey]string, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := t.query(ctx, `SELECT person_key, pid FROM citizens WHERE person_key IN (`+marks(len(keys))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k registry.PersonKey
+		var p string
+		if err := rows.Scan(&k, &p); err != nil {
+			return nil, err
+		}
+		out[k] = p
+	}
+	return out, rows.Err()
+}
+
+func marks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func (t *regTx) Household(ctx context.Context, id string, day civil.Date) (*registry.Household, error) {
+	h := &registry.Household{}
+	var kind, created string
+	err := t.row(ctx, `SELECT id, kind, place, address, created FROM households WHERE id = ?`, id).
+		Scan(&h.ID, &kind, &h.Place, &h.Address, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "not-found", "no household %s", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.Kind = registry.ResidenceKind(kind)
+	if h.Created, err = civil.ParseDate(created); err != nil {
+		return nil, err
+	}
+	if day.IsZero() {
+		return h, nil
+	}
+	d := dateText(day)
+	rows, err := t.query(ctx, `SELECT person_key, relation, from_date, end_date FROM household_members
+		WHERE household_id = ? AND from_date <= ? AND (end_date = '' OR end_date > ?)
+		ORDER BY CASE relation WHEN 'head' THEN 0 ELSE 1 END, from_date, person_key`, id, d, d)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m registry.Member
+		var from, end string
+		if err := rows.Scan(&m.Key, &m.Relation, &from, &end); err != nil {
+			return nil, err
+		}
+		if m.From, err = civil.ParseDate(from); err != nil {
+			return nil, err
+		}
+		if m.Ended, err = parseDate(end); err != nil {
+			return nil, err
+		}
+		h.Members = append(h.Members, m)
+	}
+	return h, rows.Err()
+}
+
+func (t *regTx) Search(ctx context.Context, q registry.SearchQuery) ([]*registry.Citizen, error) {
+	var b strings.Builder
+	args := []any{q.Name, q.Name + " ", q.Name + "!"}
+	b.WriteString(`SELECT c.person_key, c.record FROM citizens c WHERE c.person_key IN (
+		SELECT n.person_key FROM citizen_names n WHERE n.name_folded = ? OR (n.name_folded >= ? AND n.name_folded < ?))`)
+	if q.Unit != "" {
+		b.WriteString(` AND c.person_key IN (SELECT u.person_key FROM citizen_units u WHERE u.unit = ?)`)
+		args = append(args, q.Unit)
+	}
+	if !q.BirthFrom.IsZero() {
+		b.WriteString(` AND c.birth_to >= ? AND c.birth_from <= ?`)
+		args = append(args, dateText(q.BirthFrom), dateText(q.BirthTo))
+	}
+	b.WriteString(` AND c.pid > ? ORDER BY c.pid LIMIT ?`)
+	args = append(args, q.AfterPID, q.Limit)
+	rows, err := t.query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*registry.Citizen
+	for rows.Next() {
+		var key registry.PersonKey
+		var doc string
+		if err := rows.Scan(&key, &doc); err != nil {
+			return nil, err
+		}
+		c := &registry.Citizen{}
+		if err := json.Unmarshal([]byte(doc), c); err != nil {
+			return nil, err
+		}
+		c.Key = key
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *regTx) Counts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	return out, countRows(ctx, t.tx, out)
+}
+
+func (t *regTx) LockPersons(ctx context.Context, keys ...registry.PersonKey) error {
+	if t.db.Dialect.LockRows == "" || len(keys) == 0 {
+		return nil
+	}
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		var got int64
+		err := t.row(ctx, `SELECT person_key FROM persons WHERE person_key = ?`+t.db.Dialect.LockRows, k).Scan(&got)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("person")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) LockHousehold(ctx context.Context, id string) error {
+	var got string
+	err := t.row(ctx, `SELECT id FROM households WHERE id = ?`+t.db.Dialect.LockRows, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "not-found", "no household %s", id)
+	}
+	return err
+}
+
+func (t *regTx) NewPerson(ctx context.Context, at time.Time) (registry.PersonKey, error) {
+	var key registry.PersonKey
+	err := t.row(ctx, `INSERT INTO persons (created_at) VALUES (?) RETURNING person_key`, micros(at)).Scan(&key)
+	return key, err
+}
+
+func (t *regTx) AddAlias(ctx context.Context, a registry.Alias) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO identity_aliases (number, person_key, kind, valid_from, valid_to, event_id)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+		a.Number, a.Person, string(a.Kind), dateText(a.ValidFrom), dateText(a.ValidTo), a.EventID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *regTx) RetireAlias(ctx context.Context, number string, validTo civil.Date, eventID string) error {
+	res, err := t.exec(ctx, `UPDATE identity_aliases SET kind = ?, valid_to = ?, event_id = ? WHERE number = ? AND kind = ?`,
+		string(registry.AliasRetired), dateText(validTo), eventID, number, string(registry.AliasPID))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("retire %s: not a number in use", number)
+	}
+	return nil
+}
+
+func (t *regTx) AppendEvent(ctx context.Context, e *registry.Event) error {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return err
+	}
+	parties, err := json.Marshal(e.Parties)
+	if err != nil {
+		return err
+	}
+	from := dateText(e.Effective.First())
+	err = t.row(ctx, `INSERT INTO events (id, type, subject_key, effective, effective_from, recorded_at, officer, legal_basis, reason, data, parties)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		e.ID, string(e.Type), e.Subject, dateText(e.Effective), from, micros(e.RecordedAt), e.Officer, e.LegalBasis, e.Reason, string(data), string(parties)).
+		Scan(&e.Seq)
+	if err != nil {
+		return err
+	}
+	for _, p := range e.Parties {
+		if _, err := t.exec(ctx, `INSERT INTO event_parties (person_key, effective_from, seq) VALUES (?, ?, ?)`, p, from, e.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []string) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO citizens (person_key, pid, full_name, birth_from, birth_to, status, version, record)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (person_key) DO UPDATE SET pid = excluded.pid, full_name = excluded.full_name,
+			birth_from = excluded.birth_from, birth_to = excluded.birth_to, status = excluded.status,
+			version = excluded.version, record = excluded.record`,
+		c.Key, string(c.PID), c.FullName, dateText(c.BirthDate.First()), dateText(c.BirthDate.Last()), string(c.Status), c.Version, string(doc))
+	if err != nil {
+		return err
+	}
+	// The derived rows are few per person; replacing them is simpler and
+	// as cheap as diffing.
+	for _, del := range []string{
+		`DELETE FROM citizen_names WHERE person_key = ?`,
+		`DELETE FROM citizen_units WHERE person_key = ?`,
+		`DELETE FROM household_members WHERE person_key = ?`,
+	} {
+		if _, err := t.exec(ctx, del, c.Key); err != nil {
+			return err
+		}
+	}
+	names := []string{vntext.Fold(c.FullName)}
+	for _, n := range slices.Concat(c.OtherNames, c.FormerNames) {
+		names = append(names, vntext.Fold(n))
+	}
+	slices.Sort(names)
+	for _, n := range slices.Compact(names) {
+		if _, err := t.exec(ctx, `INSERT INTO citizen_names (name_folded, person_key) VALUES (?, ?)`, n, c.Key); err != nil {
+			return err
+		}
+	}
+	for _, u := range units {
+		if _, err := t.exec(ctx, `INSERT INTO citizen_units (unit, person_key) VALUES (?, ?)`, u, c.Key); err != nil {
+			return err
+		}
+	}
+	period := 0
+	for _, r := range c.Residences {
+		if r.HouseholdID == "" {
+			continue
+		}
+		end := ""
+		switch {
+		case !r.Ended.IsZero():
+			end = dateText(r.Ended)
+		case !r.Until.IsZero():
+			end = dateText(r.Until.AddDays(1))
+		}
+		period++
+		if _, err := t.exec(ctx, `INSERT INTO household_members (household_id, person_key, period, relation, from_date, end_date)
+			VALUES (?, ?, ?, ?, ?, ?)`, r.HouseholdID, c.Key, period, string(r.Relation), dateText(r.From.First()), end); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) CreateHousehold(ctx context.Context, h *registry.Household) error {
+	_, err := t.exec(ctx, `INSERT INTO households (id, kind, place, address, created) VALUES (?, ?, ?, ?, ?)`,
+		h.ID, string(h.Kind), h.Place, h.Address, dateText(h.Created))
+	return err
+}
+
+func (t *regTx) Outbox(ctx context.Context, m events.Message) error {
+	_, err := t.exec(ctx, `INSERT INTO outbox (event_id, subject, payload, created_at) VALUES (?, ?, ?, ?)`,
+		m.EventID, m.Subject, string(m.Payload), micros(m.CreatedAt))
+	return err
+}
+
+func (t *regTx) LogAccess(ctx context.Context, entries []accesslog.Entry) error {
+	for _, e := range entries {
+		fields, err := json.Marshal(e.Fields)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *regTx) ClaimIdempotencyKey(ctx context.Context, actorID, key, hash string) (*registry.StoredResponse, error) {
+	// On PostgreSQL a concurrent claim of the same key waits here for the
+	// first transaction to end, then sees its row.
+	res, err := t.exec(ctx, `INSERT INTO idempotency_keys (actor_id, key, request_hash, status, location, body, created_at)
+		VALUES (?, ?, ?, 0, '', '', ?) ON CONFLICT (actor_id, key) DO NOTHING`, actorID, key, hash, micros(time.Now()))
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil, nil
+	}
+	var stored registry.StoredResponse
+	var gotHash, body string
+	if err := t.row(ctx, `SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor_id = ? AND key = ?`, actorID, key).
+		Scan(&gotHash, &stored.Status, &stored.Location, &body); err != nil {
+		return nil, err
+	}
+	if gotHash != hash {
+		return nil, errs.E(errs.Unprocessable, "idempotency-key-reused",
+			"the Idempotency-Key was already used for a different request; use a new key for a new request").With("field", "Idempotency-Key")
+	}
+	stored.Body = []byte(body)
+	return &stored, nil
+}
+
+func (t *regTx) CompleteIdempotencyKey(ctx context.Context, actorID, key string, resp registry.StoredResponse) error {
+	_, err := t.exec(ctx, `UPDATE idempotency_keys SET status = ?, location = ?, body = ? WHERE actor_id = ? AND key = ?`,
+		resp.Status, resp.Location, string(resp.Body), actorID, key)
+	return err
+}

@@ -1,0 +1,190 @@
+package storetest
+
+import (
+	"testing"
+
+	"dancu/internal/actor"
+	"dancu/internal/civil"
+	"dancu/internal/errs"
+	"dancu/internal/registry"
+)
+
+func testJurisdiction(t *testing.T, f *fixture) {
+	hn := commune(hanoiBaDinh)
+	hcm := commune(hcmSaiGon)
+	c := f.birth(t, hn, birthReq("Lâm Văn Bảo", "2026-11-01", "male", hanoiBaDinh))
+	p := string(c.PID)
+	if _, err := f.reg.Citizen(f.ctx, hn, p, registry.ReadOptions{}); err != nil {
+		t.Fatalf("own commune: %v", err)
+	}
+	_, err := f.reg.Citizen(f.ctx, hcm, p, registry.ReadOptions{})
+	wantErr(t, err, errs.Forbidden, "")
+	_, err = f.reg.RecordEvent(f.ctx, hcm, p, registry.EventRequest{Type: "phone_number", Phone: "0911111111"}, registry.WriteOptions{})
+	wantErr(t, err, errs.Forbidden, "")
+	_, err = f.reg.RegisterBirth(f.ctx, hcm, birthReq("Lâm Thị Cúc", "2026-11-01", "female", hanoiBaDinh), registry.WriteOptions{})
+	wantErr(t, err, errs.Forbidden, "")
+	_, err = f.reg.Events(f.ctx, hcm, p, "", 10, nil)
+	wantErr(t, err, errs.Forbidden, "")
+
+	province := actor.Actor{Kind: actor.KindOfficer, ID: "off_hn", Role: actor.RoleRegistry, Unit: provinceHN, Scope: actor.ScopeProvince}
+	if _, err := f.reg.Citizen(f.ctx, province, p, registry.ReadOptions{}); err != nil {
+		t.Fatalf("province officer: %v", err)
+	}
+	provinceHCMOfficer := actor.Actor{Kind: actor.KindOfficer, ID: "off_hcm", Role: actor.RoleRegistry, Unit: provinceHCM, Scope: actor.ScopeProvince}
+	_, err = f.reg.Citizen(f.ctx, provinceHCMOfficer, p, registry.ReadOptions{})
+	wantErr(t, err, errs.Forbidden, "")
+
+	// The Hồ Chí Minh officer may register the person moving in, and then
+	// has authority over them.
+	res, err := f.reg.RecordEvent(f.ctx, hcm, p, registry.EventRequest{Type: "temporary_residence", Place: hcmSaiGon, Address: "20 Nguyễn Huệ", Until: "2027-11-01", NewHousehold: true}, registry.WriteOptions{})
+	if err != nil {
+		t.Fatalf("moving in: %v", err)
+	}
+	if _, err := f.reg.Citizen(f.ctx, hcm, p, registry.ReadOptions{}); err != nil {
+		t.Fatalf("after moving in: %v", err)
+	}
+	hid := res.Citizen.Residences[0].HouseholdID
+	if _, err := f.reg.Household(f.ctx, hcm, hid, civil.Date{}, nil); err != nil {
+		t.Fatalf("own household: %v", err)
+	}
+	_, err = f.reg.Household(f.ctx, hn, hid, civil.Date{}, nil)
+	wantErr(t, err, errs.Forbidden, "")
+	// But not register them into a household of a third commune.
+	_, err = f.reg.RecordEvent(f.ctx, hcm, p, registry.EventRequest{Type: "current_residence", Place: hanoiHongHa}, registry.WriteOptions{})
+	if err != nil {
+		t.Fatalf("a declaration by an officer with authority over the person: %v", err)
+	}
+	other := commune("00091")
+	_, err = f.reg.RecordEvent(f.ctx, other, p, registry.EventRequest{Type: "current_residence", Place: hanoiBaDinh}, registry.WriteOptions{})
+	wantErr(t, err, errs.Forbidden, "")
+}
+
+func testNothingWritten(t *testing.T, f *fixture) {
+	a := f.person(t, "Khổng Văn Lễ", "1980-01-01", "male")
+	p := string(a.PID)
+	failing := []struct {
+		name string
+		do   func() error
+	}{
+		{"malformed number", func() error {
+			_, err := f.reg.RecordEvent(f.ctx, f.national, "abc", registry.EventRequest{Type: "missing"}, registry.WriteOptions{})
+			return err
+		}},
+		{"unknown person", func() error {
+			_, err := f.reg.RecordEvent(f.ctx, f.national, "001080999999", registry.EventRequest{Type: "missing"}, registry.WriteOptions{})
+			return err
+		}},
+		{"unknown spouse", func() error {
+			_, err := f.reg.RecordEvent(f.ctx, f.national, p, registry.EventRequest{Type: "marriage", SpousePID: "001180999999"}, registry.WriteOptions{})
+			return err
+		}},
+		{"rule broken after a household was created", func() error {
+			// new_household creates a household row before the fold finds
+			// the event impossible (before birth): it must roll back.
+			_, err := f.reg.RecordEvent(f.ctx, f.national, p, registry.EventRequest{Type: "permanent_residence", EffectiveDate: "1979-01-01", Place: hanoiPhucXa, Address: "x", NewHousehold: true}, registry.WriteOptions{})
+			return err
+		}},
+		{"idempotent write that fails", func() error {
+			_, err := f.reg.RecordEvent(f.ctx, f.national, p, registry.EventRequest{Type: "divorce"}, registry.WriteOptions{IdempotencyKey: "k", RequestHash: "h", Render: func(*registry.Result) (registry.StoredResponse, error) { return registry.StoredResponse{}, nil }})
+			return err
+		}},
+	}
+	for _, tt := range failing {
+		t.Run(tt.name, func(t *testing.T) {
+			before := f.counts(t)
+			if err := tt.do(); err == nil {
+				t.Fatal("did not fail")
+			}
+			sameCounts(t, tt.name, before, f.counts(t))
+		})
+	}
+}
+
+func testAccessLogOutbox(t *testing.T, f *fixture) {
+	c0 := f.counts(t)
+	a := f.person(t, "Giang Văn Minh", "1970-01-01", "male")
+	b := f.person(t, "Giang Thị Hạnh", "1972-01-01", "female")
+	c1 := f.counts(t)
+	if c1["outbox"]-c0["outbox"] != 2 || c1["access_log"]-c0["access_log"] != 2 {
+		t.Fatalf("two births wrote %d outbox and %d access-log rows", c1["outbox"]-c0["outbox"], c1["access_log"]-c0["access_log"])
+	}
+	res := f.event(t, f.national, string(a.PID), registry.EventRequest{Type: "permanent_residence", EffectiveDate: afterReform, Place: hanoiBaDinh, Address: "7 Hàng Gai", NewHousehold: true})
+	f.event(t, f.national, string(b.PID), registry.EventRequest{Type: "permanent_residence", EffectiveDate: afterReform, HouseholdID: res.Citizen.Residences[0].HouseholdID, Relation: "spouse"})
+	c2 := f.counts(t)
+	steps := []struct {
+		name string
+		do   func() error
+		rows int64
+	}{
+		{"read", func() error { _, err := f.reg.Citizen(f.ctx, f.national, string(a.PID), registry.ReadOptions{}); return err }, 1},
+		{"read as of", func() error {
+			_, err := f.reg.Citizen(f.ctx, f.national, string(a.PID), registry.ReadOptions{AsOf: date("2025-01-01")})
+			return err
+		}, 1},
+		{"history", func() error { _, err := f.reg.Events(f.ctx, f.national, string(a.PID), "", 10, nil); return err }, 1},
+		{"search matching one", func() error {
+			_, err := f.reg.Search(f.ctx, f.national, registry.SearchRequest{Name: "Giang", BirthDate: "1970"})
+			return err
+		}, 1},
+		{"household of two", func() error {
+			_, err := f.reg.Household(f.ctx, f.national, res.Citizen.Residences[0].HouseholdID, civil.Date{}, nil)
+			return err
+		}, 2},
+		{"refused read", func() error {
+			_, err := f.reg.Citizen(f.ctx, commune(hcmSaiGon), string(a.PID), registry.ReadOptions{})
+			return err
+		}, 0},
+	}
+	prev := c2
+	for _, s := range steps {
+		s.do()
+		now := f.counts(t)
+		if got := now["access_log"] - prev["access_log"]; got != s.rows {
+			t.Errorf("%s wrote %d access-log rows, want %d", s.name, got, s.rows)
+		}
+		prev = now
+	}
+}
+
+func testOfficers(t *testing.T, f *fixture) {
+	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
+	o, token, err := f.officers.Create(f.ctx, op, "Nguyễn Văn Cảnh", hanoiBaDinh, "registry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.officers.Authenticate(f.ctx, token)
+	if err != nil || a.ID != o.ID || a.Scope != actor.ScopeCommune || a.Unit != hanoiBaDinh {
+		t.Fatalf("Authenticate: %+v %v", a, err)
+	}
+	for _, bad := range []string{token + "x", "dancu_", "", "Bearer " + token} {
+		_, err := f.officers.Authenticate(f.ctx, bad)
+		wantErr(t, err, errs.Unauthenticated, "")
+	}
+	for _, tt := range []struct{ unit, field string }{{"99999", "unit"}, {hanoiPhucXa, "unit"}, {"1", "unit"}, {"01", ""}, {"VN", ""}} {
+		_, _, err := f.officers.Create(f.ctx, op, "X", tt.unit, "registry")
+		if (err != nil) != (tt.field != "") {
+			t.Errorf("unit %q: %v", tt.unit, err)
+		}
+	}
+	_, _, err = f.officers.Create(f.ctx, op, "X", hanoiBaDinh, "admin")
+	wantErr(t, err, errs.Invalid, "role")
+	if err := f.officers.Revoke(f.ctx, op, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.officers.Authenticate(f.ctx, token)
+	wantErr(t, err, errs.Unauthenticated, "")
+	wantErr(t, f.officers.Revoke(f.ctx, op, o.ID), errs.NotFound, "")
+	audit, err := f.officers.Store.OfficerAudit(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range audit {
+		if a.OfficerID == o.ID {
+			actions = append(actions, a.Action)
+		}
+	}
+	if len(actions) != 2 || actions[0] != "create" || actions[1] != "revoke" {
+		t.Fatalf("audit trail %v", actions)
+	}
+}
