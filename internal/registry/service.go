@@ -387,11 +387,17 @@ func (s *Service) unitsOf(code string, day civil.Date) []string {
 }
 
 // Units returns the current units a record attaches the person to:
-// residences in force today and the place of birth registration.
+// residences in force today and the place of birth registration. For a
+// person who has died, the residences in force on the eve of the death
+// count, so the commune that recorded the death keeps authority.
 func (s *Service) Units(c *Citizen, today civil.Date) []string {
 	var out []string
+	day := today
+	if c.Status == Dead {
+		day = c.DeathDate.First().AddDays(-1)
+	}
 	for _, r := range c.Residences {
-		if r.InForce(today) {
+		if r.InForce(day) {
 			out = append(out, s.unitsOf(r.Place, r.From.First())...)
 		}
 	}
