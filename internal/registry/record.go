@@ -587,7 +587,7 @@ func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *D
 	if pid.Validate(c.PID, s.ExpectedPID(&after)) == nil {
 		return nil
 	}
-	n, err := s.allocate(ctx, tx, c.Key, after.RegistrationPlace, after.RegistrationCountry, birth, sex, today, e.ID)
+	n, err := s.AllocatePID(ctx, tx, c.Key, after.RegistrationPlace, after.RegistrationCountry, birth, sex, today, e.ID)
 	if err != nil {
 		return err
 	}

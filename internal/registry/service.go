@@ -188,7 +188,7 @@ func (s *Service) RegisterBirth(ctx context.Context, a actor.Actor, req BirthReq
 		if err != nil {
 			return err
 		}
-		number, err := s.allocate(ctx, tx, key, d.RegistrationPlace, d.RegistrationCountry, d.BirthDate, d.Sex, today, "")
+		number, err := s.AllocatePID(ctx, tx, key, d.RegistrationPlace, d.RegistrationCountry, d.BirthDate, d.Sex, today, "")
 		if err != nil {
 			return err
 		}
@@ -294,13 +294,13 @@ func checkParent(field string, p *Citizen, sex Sex, birth civil.Date) error {
 	return nil
 }
 
-// allocate issues a new personal ID number to key and stores it as the
+// AllocatePID issues a new personal ID number to key and stores it as the
 // person's alias. Serials are drawn at random, so numbers reveal nothing
 // about registration order and concurrent writers never contend on a
 // counter; uniqueness is the alias table's primary key, checked in the same
 // transaction, so a number taken by anyone, ever, is never issued again and
 // a number reserved by a transaction that dies is simply not issued.
-func (s *Service) allocate(ctx context.Context, tx Tx, key PersonKey, regPlace, regCountry string, birth civil.Date, sex Sex, today civil.Date, eventID string) (pid.Number, error) {
+func (s *Service) AllocatePID(ctx context.Context, tx Tx, key PersonKey, regPlace, regCountry string, birth civil.Date, sex Sex, today civil.Date, eventID string) (pid.Number, error) {
 	code, err := s.pidPlaceCode(regPlace, regCountry, birth, today)
 	if err != nil {
 		return "", err

@@ -84,9 +84,10 @@ func NFC(s string) string {
 // only the position of a tone mark (the combining grave, acute, tilde, hook
 // above or dot below) may move. Invalid UTF-8 bytes become U+FFFD.
 //
-// The rule is the traditional placement ("kiểu cũ"), which is what the common
-// Vietnamese keyboards (Unikey's default among them) type and therefore what
-// most of the registry's data already holds. Within a syllable, after the
+// The rule is the traditional placement ("kiểu cũ"), the more widespread of
+// the two in typed text (it is, for instance, what Unikey types unless told
+// otherwise), so that Canonical changes as little stored data as possible.
+// Within a syllable, after the
 // initial consonant cluster — which includes the u of "qu" and the i of "gi"
 // when another vowel follows ("quý", "giữa", but "gìn", where i is the vowel) —
 // the tone goes on:

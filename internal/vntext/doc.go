@@ -23,7 +23,7 @@
 // a token boundary:
 //
 //   - Letters are lower-cased and decomposed (NFD) and every combining mark is
-//     dropped, so the 134 Vietnamese precomposed vowels, NFD input and
+//     dropped, so the 134 precomposed Vietnamese letters, NFD input and
 //     hand-typed combining sequences all fold alike: "Nguyễn", "Nguyê\u0303n",
 //     "NGUYEN" -> "nguyen". đ/Đ (and the look-alikes ɖ/Ɖ, ð/Ð) fold to d. A few
 //     other Latin letters without a decomposition are spelled out in ASCII:

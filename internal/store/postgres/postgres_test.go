@@ -41,3 +41,15 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	}
 	db.Close()
 }
+
+func BenchmarkRegistry(b *testing.B) {
+	cluster := pgtest.Shared(b)
+	storetest.Bench(b, func(tb testing.TB) storetest.Backend {
+		db, _, err := postgres.Open(context.Background(), cluster.NewDatabase(tb), 20)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	})
+}

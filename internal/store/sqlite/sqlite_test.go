@@ -33,3 +33,14 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	}
 	db.Close()
 }
+
+func BenchmarkRegistry(b *testing.B) {
+	storetest.Bench(b, func(tb testing.TB) storetest.Backend {
+		db, _, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "dancu.db"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	})
+}

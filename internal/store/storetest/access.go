@@ -116,7 +116,10 @@ func testAccessLogOutbox(t *testing.T, f *fixture) {
 		do   func() error
 		rows int64
 	}{
-		{"read", func() error { _, err := f.reg.Citizen(f.ctx, f.national, string(a.PID), registry.ReadOptions{}); return err }, 1},
+		{"read", func() error {
+			_, err := f.reg.Citizen(f.ctx, f.national, string(a.PID), registry.ReadOptions{})
+			return err
+		}, 1},
 		{"read as of", func() error {
 			_, err := f.reg.Citizen(f.ctx, f.national, string(a.PID), registry.ReadOptions{AsOf: date("2025-01-01")})
 			return err

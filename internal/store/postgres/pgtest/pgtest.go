@@ -139,7 +139,12 @@ func Start() (*Cluster, error) {
 		if c.port, err = freePort(); err != nil {
 			return nil, err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB", c.port, c.dir)
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB", c.port, c.dir)
+		if os.Getenv("PGTEST_FSYNC") != "on" {
+			// Tests do not need durability across power loss; benchmarks
+			// set PGTEST_FSYNC=on to measure what production pays.
+			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+		}
 		out, err := c.cmd(c.pgCtl, "-D", data, "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start").CombinedOutput()
 		if err == nil {
 			break
