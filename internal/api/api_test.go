@@ -23,13 +23,13 @@ import (
 )
 
 type testAPI struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	db     *sqlstore.DB
 	tokens map[string]string // by unit
 }
 
-func newTestAPI(t *testing.T) *testAPI {
+func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	db, _, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "dancu.db"))

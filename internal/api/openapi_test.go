@@ -5,118 +5,339 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
 	"dancu/internal/actor"
+	"dancu/internal/civil"
 	"dancu/internal/officer"
 	"dancu/internal/place"
 	"dancu/internal/registry"
 	"dancu/internal/store/sqlite"
 )
 
-func TestZZDumpExamples(t *testing.T) {
+// loadSpec parses and resolves the embedded OpenAPI description.
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(OpenAPISpec())
+	if err != nil {
+		t.Fatalf("loading openapi.json: %v", err)
+	}
+	return doc
+}
+
+// specOperations lists the spec's operations as "METHOD /path".
+func specOperations(doc *openapi3.T) map[string]*openapi3.Operation {
+	ops := map[string]*openapi3.Operation{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops[strings.ToUpper(method)+" "+path] = op
+		}
+	}
+	return ops
+}
+
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc := loadSpec(t)
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	ops := specOperations(doc)
+	routes := map[string]bool{}
+	for _, rt := range Routes {
+		// Routes use ServeMux patterns, whose {name} wildcards are the
+		// OpenAPI path template syntax.
+		key := rt.Method + " " + rt.Pattern
+		routes[key] = true
+		if ops[key] == nil {
+			t.Errorf("route %s is not described in openapi.json", key)
+		}
+	}
+	for key := range ops {
+		if !routes[key] {
+			t.Errorf("openapi.json describes %s, which is not in Routes", key)
+		}
+	}
+}
+
+func TestOpenAPIValid(t *testing.T) {
+	doc := loadSpec(t)
+	if !doc.IsOpenAPI31OrLater() {
+		t.Fatalf("spec is not OpenAPI 3.1")
+	}
+	// Validate checks the document against OpenAPI 3.1 (JSON Schema 2020-12
+	// for schemas), including that every example matches its schema.
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.json is not valid: %v", err)
+	}
+}
+
+func TestOpenAPIOperations(t *testing.T) {
+	doc := loadSpec(t)
+	ids := map[string]string{}
+	for key, op := range specOperations(doc) {
+		if op.OperationID == "" {
+			t.Errorf("%s: no operationId", key)
+		} else if other, dup := ids[op.OperationID]; dup {
+			t.Errorf("%s: operationId %q already used by %s", key, op.OperationID, other)
+		} else {
+			ids[op.OperationID] = key
+		}
+		if strings.TrimSpace(op.Summary) == "" {
+			t.Errorf("%s: no summary", key)
+		}
+		if op.Responses == nil {
+			t.Errorf("%s: no responses", key)
+			continue
+		}
+		var codes []string
+		success := false
+		for code := range op.Responses.Map() {
+			codes = append(codes, code)
+			if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 {
+				success = true
+			}
+		}
+		if !success {
+			t.Errorf("%s: no 2xx response (has %v)", key, codes)
+		}
+		_, path, _ := strings.Cut(key, " ")
+		if !strings.HasPrefix(path, "/api/v1/") {
+			continue
+		}
+		for _, code := range []string{"400", "401"} {
+			r := op.Responses.Value(code)
+			if r == nil || r.Value == nil {
+				t.Errorf("%s: no %s response", key, code)
+				continue
+			}
+			mt := r.Value.Content.Get("application/problem+json")
+			if mt == nil || mt.Schema == nil {
+				t.Errorf("%s: %s response has no application/problem+json schema", key, code)
+			}
+		}
+		// Every error response is a problem document.
+		for code, r := range op.Responses.Map() {
+			if n, err := strconv.Atoi(code); err != nil || n < 400 || r.Value == nil {
+				continue
+			}
+			if mt := r.Value.Content.Get("application/problem+json"); mt == nil || mt.Schema == nil {
+				t.Errorf("%s: %s response is not application/problem+json", key, code)
+			}
+		}
+		// Every /api/v1 operation needs the bearer token.
+		sec := doc.Security
+		if op.Security != nil {
+			sec = *op.Security
+		}
+		if !slices.ContainsFunc(sec, func(req openapi3.SecurityRequirement) bool { _, ok := req["bearerAuth"]; return ok }) {
+			t.Errorf("%s: not secured by bearerAuth", key)
+		}
+	}
+}
+
+// TestOpenAPIProblemCodes checks that the Problem schema lists every
+// problem code the server has a title for.
+func TestOpenAPIProblemCodes(t *testing.T) {
+	doc := loadSpec(t)
+	p := doc.Components.Schemas["Problem"]
+	if p == nil || p.Value == nil {
+		t.Fatal("no Problem schema")
+	}
+	for code := range titles {
+		if !strings.Contains(p.Value.Description, "`"+code+"`") {
+			t.Errorf("Problem description does not list the code %q", code)
+		}
+	}
+}
+
+// TestOpenAPIResponsesConform drives a server through every operation and
+// many of its errors, and checks each response (status, headers, body)
+// against the description, and each well-formed request too.
+func TestOpenAPIResponsesConform(t *testing.T) {
 	ctx := context.Background()
-	db, _, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	doc := loadSpec(t)
+	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	db, _, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "dancu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	places := place.Default()
-	officers := &officer.Service{Store: db.Officers(), Places: places, Clock: time.Now, Rand: rand.Reader, HashKey: []byte("api-test-key-api-test-key-api-te")}
+	officers := &officer.Service{Store: db.Officers(), Places: places, Clock: time.Now, Rand: rand.Reader, HashKey: []byte("openapi-test-key-openapi-test-ke")}
 	reg := registry.NewService(db.Registry(), places, time.Now, rand.Reader)
-	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Ready: db.Ping}))
-	defer srv.Close()
-	tok := map[string]string{}
-	for _, u := range []string{"VN", "00004", "26740"} {
-		_, tk, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "t"}, "Cán bộ "+u, u, "registry")
+	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping}))
+	t.Cleanup(srv.Close)
+	tokens := map[string]string{}
+	for _, unit := range []string{"VN", "00004", "26740"} {
+		_, tok, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "openapi-test"}, "Cán bộ "+unit, unit, "registry")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok[u] = tk
+		tokens[unit] = tok
 	}
-	n := 0
-	do := func(name, method, path, unit string, body any, hdr ...string) map[string]any {
-		var rd io.Reader
+	opts := &openapi3filter.Options{
+		IncludeResponseStatus: true,
+		MultiError:            true,
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+	}
+	seen := map[string]bool{}
+
+	// call sends a request and checks the exchange against the spec. A
+	// request the test means to be wrong (wantStatus >= 400) is not itself
+	// validated, only the server's answer.
+	call := func(wantStatus int, method, path, unit string, body any, headers ...string) map[string]any {
+		t.Helper()
+		var raw []byte
 		switch b := body.(type) {
 		case nil:
 		case string:
-			rd = bytes.NewReader([]byte(b))
+			raw = []byte(b)
 		default:
-			j, _ := json.Marshal(b)
-			rd = bytes.NewReader(j)
+			raw, _ = json.Marshal(b)
 		}
-		req, _ := http.NewRequest(method, srv.URL+path, rd)
+		req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		req.Header.Set("Accept-Language", "en")
-		if unit != "" {
-			req.Header.Set("Authorization", "Bearer "+tok[unit])
+		if tok, ok := tokens[unit]; ok {
+			req.Header.Set("Authorization", "Bearer "+tok)
 		}
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
+		req.Header.Set("X-Purpose", "Kiểm thử mô tả OpenAPI")
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
+		got, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		n++
-		var hs bytes.Buffer
-		resp.Header.Write(&hs)
-		os.WriteFile(fmt.Sprintf("/tmp/oa/%02d-%s-%d.txt", n, name, resp.StatusCode), []byte(method+" "+path+"\n"+hs.String()+"\n"+string(b)), 0o644)
+		if resp.StatusCode != wantStatus {
+			t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, got)
+		}
+
+		// Route on a copy of the request addressed like the spec's
+		// relative server URL.
+		rreq := req.Clone(ctx)
+		rreq.URL.Scheme, rreq.URL.Host, rreq.Host = "", "", ""
+		rreq.Body = io.NopCloser(bytes.NewReader(raw))
+		route, params, err := router.FindRoute(rreq)
+		if err != nil {
+			t.Fatalf("%s %s: no operation in the spec: %v", method, path, err)
+		}
+		seen[method+" "+route.Path] = true
+		in := &openapi3filter.RequestValidationInput{Request: rreq, PathParams: params, Route: route, Options: opts}
+		if wantStatus < 400 {
+			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+				t.Errorf("%s %s: request does not match the spec: %v", method, path, err)
+			}
+		}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: opts}
+		out.SetBodyBytes(got)
+		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+			t.Errorf("%s %s: %d response does not match the spec: %v\n%s", method, path, resp.StatusCode, err, got)
+		}
 		var m map[string]any
-		json.Unmarshal(b, &m)
+		json.Unmarshal(got, &m)
 		return m
 	}
-	mother := do("birth-mother", "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Trần Thị Mai", "birth_date": "1998-04-12", "sex": "female", "birth_place": "00004", "registration_place": "00004", "ethnicity": "Kinh"})
-	father := do("birth-father", "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Nguyễn Văn Hùng", "birth_date": "1996", "sex": "male", "birth_place": "00004", "registration_place": "00004"})
-	mp, fp := mother["pid"].(string), father["pid"].(string)
-	do("marriage", "POST", "/api/v1/citizens/"+fp+"/events", "VN", map[string]any{"type": "marriage", "spouse_pid": mp, "effective_date": "2023-05-20"})
-	hh := do("perm-new", "POST", "/api/v1/citizens/"+fp+"/events", "VN", map[string]any{"type": "permanent_residence", "new_household": true, "place": "00004", "address": "Số 12 phố Phan Đình Phùng", "effective_date": "2025-08-01"}, "Idempotency-Key", "k1")
-	do("perm-new-replay", "POST", "/api/v1/citizens/"+fp+"/events", "VN", map[string]any{"type": "permanent_residence", "new_household": true, "place": "00004", "address": "Số 12 phố Phan Đình Phùng", "effective_date": "2025-08-01"}, "Idempotency-Key", "k1")
-	do("idem-reused", "POST", "/api/v1/citizens/"+fp+"/events", "VN", map[string]any{"type": "phone_number", "phone": "0912345678"}, "Idempotency-Key", "k1")
-	hid := hh["permanent_residence"].(map[string]any)["household_id"].(string)
-	child := do("birth-child", "POST", "/api/v1/births", "00004", map[string]any{"full_name": "Nguyễn Thị Bích Ngọc", "birth_date": "2026-03-15", "sex": "nữ", "birth_place": "00004", "registration_place": "00004", "mother_pid": mp, "father_pid": fp, "religion": "Không"}, "X-Purpose", "Đăng ký khai sinh", "X-Request-ID", "req-2026-0001")
-	cp := child["pid"].(string)
-	do("child-perm", "POST", "/api/v1/citizens/"+cp+"/events", "00004", map[string]any{"type": "permanent_residence", "household_id": hid, "relation": "child"}, "If-Match", `"v1"`)
-	do("precond", "POST", "/api/v1/citizens/"+cp+"/events", "00004", map[string]any{"type": "phone_number", "phone": "0912345678"}, "If-Match", `"v1"`)
-	do("phone", "POST", "/api/v1/citizens/"+fp+"/events", "00004", map[string]any{"type": "phone_number", "phone": "+84 912 345 678"})
-	do("legacy", "POST", "/api/v1/citizens/"+fp+"/events", "00004", map[string]any{"type": "legacy_id", "legacy_id": "012345678", "legacy_issued_on": "2012-06-01"})
-	do("legacy-taken", "POST", "/api/v1/citizens/"+mp+"/events", "00004", map[string]any{"type": "legacy_id", "legacy_id": "012345678"})
-	do("citizen", "GET", "/api/v1/citizens/"+fp, "00004", nil)
-	do("citizen-asof", "GET", "/api/v1/citizens/"+fp+"?as_of=2024-01-01&known_at=2026-01-01", "00004", nil)
-	do("citizen-child", "GET", "/api/v1/citizens/"+cp, "00004", nil)
-	do("citizen-forbidden", "GET", "/api/v1/citizens/"+fp, "26740", nil)
-	do("citizen-404", "GET", "/api/v1/citizens/001203012345", "00004", nil)
-	do("citizen-badpid", "GET", "/api/v1/citizens/12345", "00004", nil)
-	do("citizen-unknownq", "GET", "/api/v1/citizens/"+fp+"?asof=2024-01-01", "00004", nil)
-	do("events", "GET", "/api/v1/citizens/"+fp+"/events?limit=2", "00004", nil)
-	do("household", "GET", "/api/v1/households/"+hid, "00004", nil)
-	do("search", "GET", "/api/v1/citizens?name=nguyen%20van%20hung", "00004", nil)
-	do("search-limited", "GET", "/api/v1/citizens?name=nguyen&birth_date=1996", "26740", nil)
-	do("search-national-nodate", "GET", "/api/v1/citizens?name=nguyen", "VN", nil)
-	do("place", "GET", "/api/v1/places/00004?date=2025-01-01", "00004", nil)
-	do("place-now", "GET", "/api/v1/places/00004", "00004", nil)
-	do("place-split", "GET", "/api/v1/places/00016?date=2024-01-01", "00004", nil)
-	do("place-404", "GET", "/api/v1/places/99999", "00004", nil)
-	do("unauth", "GET", "/api/v1/citizens/"+fp, "", nil)
-	do("badjson", "POST", "/api/v1/births", "VN", "{bad")
-	do("badfields", "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Nguyễn 3", "birth_date": "2030-01-01"})
-	do("unknownfield", "POST", "/api/v1/births", "VN", map[string]any{"fullname": "x"})
-	do("notallowed", "POST", "/api/v1/citizens/"+fp+"/events", "VN", map[string]any{"type": "marriage", "phone": "0912345678"})
-	do("conflict", "POST", "/api/v1/citizens/"+mp+"/events", "VN", map[string]any{"type": "death", "effective_date": "2020-01-01"})
-	do("rule", "POST", "/api/v1/citizens/"+mp+"/events", "VN", map[string]any{"type": "marriage", "spouse_pid": cp})
-	do("healthz", "GET", "/healthz", "", nil)
-	do("405", "DELETE", "/api/v1/births", "", nil)
-	do("404", "GET", "/api/v2/x", "", nil)
-	do("415", "POST", "/api/v1/births", "VN", nil, "Content-Type", "text/plain")
+	str := func(m map[string]any, keys ...string) string {
+		t.Helper()
+		var v any = m
+		for _, k := range keys {
+			obj, _ := v.(map[string]any)
+			v = obj[k]
+		}
+		s, ok := v.(string)
+		if !ok {
+			t.Fatalf("no string at %v in %v", keys, m)
+		}
+		return s
+	}
+
+	inTwoMonths := time.Now().In(civil.Location).AddDate(0, 2, 0).Format(time.DateOnly)
+
+	call(200, "GET", "/healthz", "", nil)
+	call(200, "GET", "/readyz", "", nil)
+	call(200, "GET", "/api/openapi.json", "", nil)
+
+	mother := str(call(201, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Trần Thị Mai", "birth_date": "1998-04-12", "sex": "female", "birth_place": "00004", "registration_place": "00004", "ethnicity": "Kinh"}), "pid")
+	father := str(call(201, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Nguyễn Văn Hùng", "birth_date": "1996", "sex": "nam", "birth_place": "00004", "registration_place": "00004"}), "pid")
+	call(201, "POST", "/api/v1/citizens/"+father+"/events", "VN", map[string]any{"type": "marriage", "spouse_pid": mother, "effective_date": "2023-05-20"})
+	newHousehold := map[string]any{"type": "permanent_residence", "new_household": true, "place": "00004", "address": "Số 12 phố Phan Đình Phùng", "effective_date": "2025-08-01"}
+	w := call(201, "POST", "/api/v1/citizens/"+father+"/events", "00004", newHousehold, "Idempotency-Key", "hh-1")
+	household := str(w, "permanent_residence", "household_id")
+	call(201, "POST", "/api/v1/citizens/"+father+"/events", "00004", newHousehold, "Idempotency-Key", "hh-1")
+	child := str(call(201, "POST", "/api/v1/births", "00004", map[string]any{"full_name": "Nguyễn Thị Bích Ngọc", "birth_date": "2025-09-15", "sex": "female", "birth_place": "00004", "registration_place": "00004", "mother_pid": mother, "father_pid": father, "religion": "Không"}, "X-Request-ID", "openapi-test-1"), "pid")
+	call(201, "POST", "/api/v1/citizens/"+child+"/events", "00004", map[string]any{"type": "permanent_residence", "household_id": household, "relation": "child"}, "If-Match", `"v1"`)
+	call(201, "POST", "/api/v1/citizens/"+father+"/events", "00004", map[string]any{"type": "phone_number", "phone": "+84 912 345 678"})
+	call(201, "POST", "/api/v1/citizens/"+father+"/events", "00004", map[string]any{"type": "legacy_id", "legacy_id": "012345678", "legacy_issued_on": "2012-06-01"})
+	call(201, "POST", "/api/v1/citizens/"+mother+"/events", "00004", map[string]any{"type": "permanent_residence", "household_id": household, "relation": "spouse"})
+	call(201, "POST", "/api/v1/citizens/"+mother+"/events", "00004", map[string]any{"type": "temporary_absence", "until": inTwoMonths, "destination": "Thành phố Hồ Chí Minh"})
+
+	call(200, "GET", "/api/v1/citizens/"+father, "00004", nil)
+	call(200, "GET", "/api/v1/citizens/012345678?as_of=2025-12", "00004", nil)
+	call(200, "GET", "/api/v1/citizens/"+child+"/events?limit=1", "00004", nil)
+	call(200, "GET", "/api/v1/households/"+household+"?as_of=2026", "00004", nil)
+	call(200, "GET", "/api/v1/citizens?name=nguyen+van+hung&limit=10", "00004", nil)
+	call(200, "GET", "/api/v1/citizens?name=nguyen&birth_date=1996", "26740", nil)
+	call(200, "GET", "/api/v1/places/00004?date=2025-01-01", "00004", nil)
+	call(200, "GET", "/api/v1/places/00016?date=2024-01-01", "00004", nil)
+
+	call(400, "GET", "/api/v1/citizens/12345", "00004", nil)
+	call(400, "GET", "/api/v1/citizens/s%E1%BB%91%20sai", "00004", nil)
+	call(400, "GET", "/api/v1/citizens/"+father+"?asof=2024-01-01", "00004", nil)
+	call(400, "GET", "/api/v1/citizens?name=nguyen", "VN", nil)
+	call(400, "GET", "/api/v1/citizens/"+father+"/events?limit=0", "00004", nil)
+	call(400, "GET", "/api/v1/households/12", "00004", nil)
+	call(400, "GET", "/api/v1/places/00004?date=hôm-nay", "00004", nil)
+	call(400, "POST", "/api/v1/births", "VN", "{bad")
+	call(400, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Nguyễn 3", "birth_date": "2030-01-01"})
+	call(400, "POST", "/api/v1/citizens/"+father+"/events", "VN", map[string]any{"type": "marriage", "phone": "0912345678"})
+	call(401, "GET", "/api/v1/citizens/"+father, "", nil)
+	call(401, "POST", "/api/v1/births", "", map[string]any{})
+	call(403, "GET", "/api/v1/citizens/"+father, "26740", nil)
+	call(403, "GET", "/api/v1/citizens/"+father+"/events", "26740", nil)
+	call(403, "GET", "/api/v1/households/"+household, "26740", nil)
+	call(403, "POST", "/api/v1/births", "26740", map[string]any{"full_name": "Lê Văn Tám", "birth_date": "2025-10-02", "sex": "male", "birth_place": "00004", "registration_place": "00004"})
+	call(404, "GET", "/api/v1/citizens/079203001234", "00004", nil)
+	call(404, "GET", "/api/v1/citizens/"+father+"?known_at=2020-01-01", "00004", nil)
+	call(404, "GET", "/api/v1/citizens/079203001234/events", "00004", nil)
+	call(404, "POST", "/api/v1/citizens/079203001234/events", "00004", map[string]any{"type": "missing"})
+	call(404, "GET", "/api/v1/households/012345678901", "00004", nil)
+	call(404, "GET", "/api/v1/places/99999", "00004", nil)
+	call(409, "POST", "/api/v1/citizens/"+mother+"/events", "VN", map[string]any{"type": "death", "effective_date": "2020-01-01"})
+	call(409, "POST", "/api/v1/citizens/"+mother+"/events", "VN", map[string]any{"type": "legacy_id", "legacy_id": "012345678"})
+	call(412, "POST", "/api/v1/citizens/"+child+"/events", "00004", map[string]any{"type": "phone_number", "phone": "0987654321"}, "If-Match", `"v1"`)
+	call(413, "POST", "/api/v1/births", "VN", `{"full_name": "`+strings.Repeat("a", MaxBodyBytes)+`"}`)
+	call(415, "POST", "/api/v1/births", "VN", "full_name=x", "Content-Type", "application/x-www-form-urlencoded")
+	call(422, "POST", "/api/v1/citizens/"+mother+"/events", "VN", map[string]any{"type": "marriage", "spouse_pid": child})
+	call(422, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Lê Văn Tám", "birth_date": "2025-10-02", "sex": "male", "birth_place": "00004", "registration_place": "00004", "mother_pid": "001180999999"})
+	call(422, "POST", "/api/v1/citizens/"+father+"/events", "00004", map[string]any{"type": "phone_number", "phone": "0912345678"}, "Idempotency-Key", "hh-1")
+
+	for _, rt := range Routes {
+		if !seen[rt.Method+" "+rt.Pattern] {
+			t.Errorf("%s %s was not exercised", rt.Method, rt.Pattern)
+		}
+	}
 }

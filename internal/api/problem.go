@@ -33,21 +33,23 @@ var statusOf = map[errs.Kind]int{
 
 // titles are the problem titles by code, in Vietnamese and English.
 var titles = map[string][2]string{
-	"internal":               {"Lỗi hệ thống", "Internal error"},
-	"invalid-field":          {"Dữ liệu không hợp lệ", "Invalid input"},
-	"invalid-json":           {"Nội dung JSON không hợp lệ", "Malformed JSON"},
-	"rule-violation":         {"Vi phạm quy tắc nghiệp vụ", "Registry rule violated"},
-	"conflicting-event":      {"Xung đột với sự kiện đã ghi nhận", "Conflicts with a recorded event"},
-	"not-found":              {"Không tìm thấy", "Not found"},
-	"unauthenticated":        {"Chưa xác thực", "Authentication required"},
-	"forbidden":              {"Không có quyền", "Forbidden"},
-	"precondition-failed":    {"Dữ liệu đã thay đổi", "Precondition failed"},
-	"payload-too-large":      {"Nội dung quá lớn", "Request body too large"},
-	"unsupported-media-type": {"Định dạng không được hỗ trợ", "Unsupported media type"},
-	"idempotency-key-reused": {"Khóa Idempotency-Key đã dùng cho yêu cầu khác", "Idempotency key reused"},
-	"number-taken":           {"Số đã được cấp cho người khác", "Number already in use"},
-	"method-not-allowed":     {"Phương thức không được phép", "Method not allowed"},
-	"unavailable":            {"Dịch vụ tạm thời không sẵn sàng", "Service unavailable"},
+	"internal":                   {"Lỗi hệ thống", "Internal error"},
+	"invalid-field":              {"Dữ liệu không hợp lệ", "Invalid input"},
+	"invalid-json":               {"Nội dung JSON không hợp lệ", "Malformed JSON"},
+	"rule-violation":             {"Vi phạm quy tắc nghiệp vụ", "Registry rule violated"},
+	"conflicting-event":          {"Xung đột với sự kiện đã ghi nhận", "Conflicts with a recorded event"},
+	"not-found":                  {"Không tìm thấy", "Not found"},
+	"unauthenticated":            {"Chưa xác thực", "Authentication required"},
+	"forbidden":                  {"Không có quyền", "Forbidden"},
+	"precondition-failed":        {"Dữ liệu đã thay đổi", "Precondition failed"},
+	"payload-too-large":          {"Nội dung quá lớn", "Request body too large"},
+	"unsupported-media-type":     {"Định dạng không được hỗ trợ", "Unsupported media type"},
+	"idempotency-key-reused":     {"Khóa Idempotency-Key đã dùng cho yêu cầu khác", "Idempotency key reused"},
+	"number-taken":               {"Số đã được cấp cho người khác", "Number already in use"},
+	"method-not-allowed":         {"Phương thức không được phép", "Method not allowed"},
+	"unavailable":                {"Dịch vụ tạm thời không sẵn sàng", "Service unavailable"},
+	"number-space-exhausted":     {"Không cấp được số định danh, hãy thử lại", "No free personal ID number; try again"},
+	"household-number-exhausted": {"Không cấp được số hộ, hãy thử lại", "No free household number; try again"},
 }
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})
