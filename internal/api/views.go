@@ -51,6 +51,7 @@ type CitizenJSON struct {
 	CurrentResidence    *ResidenceJSON    `json:"current_residence"`
 	TemporaryAbsence    *AbsenceJSON      `json:"temporary_absence"`
 	ResidenceHistory    []ResidenceJSON   `json:"residence_history"`
+	AbsenceHistory      []AbsenceJSON     `json:"absence_history"`
 	AsOf                string            `json:"as_of"`
 	KnownAt             string            `json:"known_at,omitempty"`
 	Version             int64             `json:"version"`
@@ -97,6 +98,7 @@ type AbsenceJSON struct {
 	From        string `json:"from"`
 	Until       string `json:"until"`
 	Destination string `json:"destination,omitempty"`
+	Ended       string `json:"ended,omitempty"`
 	EventID     string `json:"event_id"`
 }
 
@@ -173,8 +175,8 @@ func (s *Server) citizenJSON(c *registry.Citizen, pids map[registry.PersonKey]st
 		MotherPID: pids[c.Mother], FatherPID: pids[c.Father], SpousePID: pids[c.Spouse()],
 		MaritalStatus: string(c.MaritalStatus()), Phones: []PhoneJSON{},
 		Status: string(c.Status), DeathDate: c.DeathDate.String(), DeathPlace: c.DeathPlace, MissingSince: c.MissingSince.String(),
-		ResidenceHistory: []ResidenceJSON{},
-		AsOf:             day.String(), Version: c.Version,
+		ResidenceHistory: []ResidenceJSON{}, AbsenceHistory: []AbsenceJSON{},
+		AsOf: day.String(), Version: c.Version,
 		Links: map[string]string{
 			"self":   "/api/v1/citizens/" + string(c.PID),
 			"events": "/api/v1/citizens/" + string(c.PID) + "/events",
@@ -207,9 +209,11 @@ func (s *Server) citizenJSON(c *registry.Citizen, pids map[registry.PersonKey]st
 		}
 	}
 	for _, a := range c.Absences {
+		j := AbsenceJSON{From: a.From.String(), Until: a.Until.String(), Destination: a.Destination, Ended: a.Ended.String(), EventID: a.EventID}
 		if a.InForce(day) {
-			out.TemporaryAbsence = &AbsenceJSON{From: a.From.String(), Until: a.Until.String(), Destination: a.Destination, EventID: a.EventID}
+			out.TemporaryAbsence = &j
 		}
+		out.AbsenceHistory = append(out.AbsenceHistory, j)
 	}
 	for _, r := range c.Residences {
 		out.ResidenceHistory = append(out.ResidenceHistory, s.residenceJSON(r))
