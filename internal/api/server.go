@@ -56,7 +56,35 @@ func NewServer(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverer(s.withRequestID(securityHeaders(mux)))
+	return s.withRequestID(s.logRequests(s.recoverer(securityHeaders(mux))))
+}
+
+// statusRecorder remembers the status a handler wrote, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs one line per request. It logs the route pattern, not
+// the path: paths carry personal ID numbers, which do not belong in logs.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "(none)"
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("route", pattern), slog.String("method", r.Method), slog.Int("status", rec.status),
+			slog.Duration("took", time.Since(start)), slog.String("request_id", requestID(r)))
+	})
 }
 
 // MaxBodyBytes bounds request bodies.
@@ -192,7 +220,7 @@ func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	field := func(name, reason, msg string) error {
-		return &errs.Error{Kind: errs.Invalid, Code: "invalid-field", Message: "The request has an invalid field.",
+		return &errs.Error{Kind: errs.Invalid, Code: "invalid-field", Message: name + ": " + msg,
 			Fields: []errs.Field{{Name: name, Reason: reason, Message: msg}}}
 	}
 	switch {

@@ -59,15 +59,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Message)
-	for _, f := range e.Fields {
-		fmt.Fprintf(&b, "; %s: %s", f.Name, f.Message)
+	if e.Message == "" && e.Err != nil {
+		return e.Err.Error()
 	}
-	if e.Err != nil && e.Message == "" {
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
+	return e.Message
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -80,7 +75,7 @@ func E(k Kind, code, format string, args ...any) *Error {
 // InvalidField returns an Invalid error naming one field.
 func InvalidField(field, reason, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
-	return &Error{Kind: Invalid, Code: "invalid-field", Message: "The request has an invalid field.",
+	return &Error{Kind: Invalid, Code: "invalid-field", Message: field + ": " + msg,
 		Fields: []Field{{Name: field, Reason: reason, Message: msg}}}
 }
 
@@ -125,7 +120,11 @@ func (fs Fields) Err() error {
 	if len(fs) == 0 {
 		return nil
 	}
-	return &Error{Kind: Invalid, Code: "invalid-field", Message: "The request has invalid fields.", Fields: fs}
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Name + ": " + f.Message
+	}
+	return &Error{Kind: Invalid, Code: "invalid-field", Message: strings.Join(parts, "; "), Fields: fs}
 }
 
 // KindOf returns the kind of err: the kind of the first *Error in its chain,
