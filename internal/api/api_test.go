@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -40,7 +41,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	places := place.Default()
 	officers := &officer.Service{Store: db.Officers(), Places: places, Clock: time.Now, Rand: rand.Reader, HashKey: []byte("api-test-key-api-test-key-api-te")}
 	reg := registry.NewService(db.Registry(), places, time.Now, rand.Reader)
-	h := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Ready: db.Ping})
+	h := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	ta := &testAPI{t: t, srv: srv, db: db, tokens: map[string]string{}}
