@@ -114,10 +114,8 @@ func tokenKey(data string, getenv func(string) string) ([]byte, error) {
 	}
 	dir := filepath.Join(data, "keys")
 	path := filepath.Join(dir, "token-hash.key")
-	if b, err := os.ReadFile(path); err == nil {
-		return hex.DecodeString(strings.TrimSpace(string(b)))
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+	if k, err := readKey(path); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return k, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -126,24 +124,41 @@ func tokenKey(data string, getenv func(string) string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// O_EXCL: when two processes start at once, one key wins and the other
-	// reads it.
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return tokenKey(data, getenv)
-	}
+	// Write a complete, synced file under another name and link it into
+	// place: a crash never leaves a short key behind, and when two
+	// processes start at once the first link wins and the other reads it.
+	tmp, err := os.CreateTemp(dir, "token-hash.key.*")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := fh.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
-		fh.Close()
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return k, fh.Close()
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	return readKey(path)
+}
+
+func readKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) < 32 {
+		return nil, fmt.Errorf("%s is damaged (not 32 hex-encoded bytes); restore it from a backup — tokens hashed with another key no longer authenticate", path)
+	}
+	return k, nil
 }
 
 func (f *storeFlags) officers(db *sqlstore.DB, getenv func(string) string) (*officer.Service, error) {

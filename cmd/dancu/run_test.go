@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,27 @@ func TestRunCommands(t *testing.T) {
 	}
 	if _, err := runCmd(t, env, "serve", "--data", data, "--db", "mysql://x"); err == nil {
 		t.Fatal("a non-PostgreSQL --db accepted")
+	}
+}
+
+func TestTokenKeyFile(t *testing.T) {
+	data := t.TempDir()
+	env := func(string) string { return "" }
+	k1, err := tokenKey(data, env)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("first key: %x %v", k1, err)
+	}
+	k2, err := tokenKey(data, env)
+	if err != nil || string(k1) != string(k2) {
+		t.Fatalf("second read differs: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "keys", "token-hash.key"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokenKey(data, env); err == nil {
+		t.Fatal("an empty key file was accepted")
+	}
+	if _, err := tokenKey(data, func(string) string { return "abcd" }); err == nil {
+		t.Fatal("a short DANCU_TOKEN_KEY was accepted")
 	}
 }

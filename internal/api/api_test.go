@@ -332,3 +332,36 @@ func TestHealthAndSpec(t *testing.T) {
 		t.Fatalf("spec: %d %.100s", r.status, r.body)
 	}
 }
+
+// TestHistoryShowsOthersOnlyAsParties: an event in a person's history whose
+// subject is someone else (a head who moved away naming them head) shows
+// how it concerns them, not the other person's new address.
+func TestHistoryShowsOthersOnlyAsParties(t *testing.T) {
+	ta := newTestAPI(t)
+	head := ta.birth("Từ Văn Chủ", "1960-01-01", "male", "00097")
+	kid := ta.birth("Từ Văn Con", "1990-01-01", "male", "00004")
+	hh := ta.do("POST", "/api/v1/citizens/"+head+"/events", "VN", map[string]any{"type": "permanent_residence", "effective_date": "2025-08-01", "place": "00004", "address": "5 Hàng Bạc", "new_household": true})
+	hid := hh.json["permanent_residence"].(map[string]any)["household_id"].(string)
+	ta.do("POST", "/api/v1/citizens/"+kid+"/events", "VN", map[string]any{"type": "permanent_residence", "effective_date": "2025-08-01", "household_id": hid, "relation": "child"})
+	mv := ta.do("POST", "/api/v1/citizens/"+head+"/events", "VN", map[string]any{"type": "permanent_residence", "effective_date": "2026-01-01", "place": "26740", "address": "99 Bí Mật", "new_household": true, "new_head_pid": kid})
+	if mv.status != 201 {
+		t.Fatalf("move: %s", mv.body)
+	}
+	h := ta.do("GET", "/api/v1/citizens/"+kid+"/events", "00004", nil)
+	if h.status != 200 {
+		t.Fatalf("history: %s", h.body)
+	}
+	if bytes.Contains(h.body, []byte("Bí Mật")) || bytes.Contains(h.body, []byte(`"26740"`)) {
+		t.Fatalf("the history of %s shows the head's new address: %s", kid, h.body)
+	}
+	var found bool
+	for _, e := range h.json["events"].([]any) {
+		ev := e.(map[string]any)
+		if ev["pid"] == head {
+			found = ev["details"].(map[string]any)["new_head_pid"] == kid
+		}
+	}
+	if !found {
+		t.Fatalf("the head change is not in the history: %s", h.body)
+	}
+}

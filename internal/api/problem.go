@@ -109,7 +109,8 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *errs.Error
 	if !errors.As(err, &e) {
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "request_id", requestID(r), "err", err)
+		// The route pattern, not the path: paths carry personal ID numbers.
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "request_id", requestID(r), "err", err)
 		e = &errs.Error{Kind: errs.Internal, Code: "internal", Message: "An internal error occurred; it has been logged with the request id " + requestID(r) + "."}
 	} else if e.Kind == errs.Internal {
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r), "err", err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -265,7 +266,23 @@ type EventJSON struct {
 	Details       map[string]any `json:"details"`
 }
 
-func eventJSON(e *registry.Event, pids map[registry.PersonKey]string) EventJSON {
+// partyDetails are the details shown of an event in the history of a party
+// other than its subject: how it concerns the party, and nothing else of the
+// subject's record (a moving head's new address, a spouse's place of death),
+// which the reader may have no authority over and which the access log
+// records only for the party.
+var partyDetails = map[string]bool{"spouse_pid": true, "new_head_pid": true, "from_household_id": true}
+
+// eventJSON renders an event as seen in the history of viewer.
+func eventJSON(e *registry.Event, pids map[registry.PersonKey]string, viewer registry.PersonKey) EventJSON {
+	out := eventDetails(e, pids)
+	if e.Subject != viewer {
+		maps.DeleteFunc(out.Details, func(k string, _ any) bool { return !partyDetails[k] })
+	}
+	return out
+}
+
+func eventDetails(e *registry.Event, pids map[registry.PersonKey]string) EventJSON {
 	out := EventJSON{
 		ID: e.ID, Type: string(e.Type), TypeName: registry.EventTypes[e.Type], PID: pids[e.Subject], Parties: []string{},
 		EffectiveDate: e.Effective.String(), RecordedAt: e.RecordedAt.UTC().Format(time.RFC3339Nano),

@@ -187,10 +187,14 @@ func apply(c *Citizen, self PersonKey, e *Event) *RuleError {
 		if d.Sex != "" {
 			c.Sex = d.Sex
 		}
-		setIf(&c.BirthPlace, d.BirthPlace)
-		setIf(&c.BirthCountry, d.BirthCountry)
-		setIf(&c.RegistrationPlace, d.RegistrationPlace)
-		setIf(&c.RegistrationCountry, d.RegistrationCountry)
+		// A place and a country are alternatives: setting one clears the
+		// other.
+		if d.BirthPlace != "" || d.BirthCountry != "" {
+			c.BirthPlace, c.BirthCountry = d.BirthPlace, d.BirthCountry
+		}
+		if d.RegistrationPlace != "" || d.RegistrationCountry != "" {
+			c.RegistrationPlace, c.RegistrationCountry = d.RegistrationPlace, d.RegistrationCountry
+		}
 		setIf(&c.HomeTown, d.HomeTown)
 		setIf(&c.Ethnicity, d.Ethnicity)
 		setIf(&c.Religion, d.Religion)
@@ -200,6 +204,11 @@ func apply(c *Citizen, self PersonKey, e *Event) *RuleError {
 		}
 		if d.Father != 0 {
 			c.Father = d.Father
+		}
+		if d.PID != "" && d.RetiredPID != c.PID {
+			return ruleErr(e, "effective_date", "number_changed_later",
+				"the correction retires number %s, but on %s the person's number was %s: a correction that issues a new number cannot take effect before one that already did",
+				d.RetiredPID, e.Effective, c.PID)
 		}
 		if d.PID != "" && d.PID != c.PID {
 			c.RetiredPIDs = append(c.RetiredPIDs, RetiredNumber{Number: c.PID, Retired: e.Effective, EventID: e.ID})

@@ -111,11 +111,7 @@ func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, numb
 	if err != nil {
 		return nil, err
 	}
-	units, err := tx.Units(ctx, al.Person)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Covers(units) {
+	if !a.Covers(s.Units(cur, civil.DateOf(s.now()))) {
 		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
 	}
 	return cur, nil
@@ -286,7 +282,7 @@ func (s *Service) Search(ctx context.Context, a actor.Actor, req SearchRequest) 
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	q := SearchQuery{Name: name, AfterPID: after, Limit: clampLimit(req.Limit) + 1}
+	q := SearchQuery{Name: name, AfterPID: after, Limit: clampLimit(req.Limit) + 1, On: civil.DateOf(now)}
 	if !birth.IsZero() {
 		q.BirthFrom, q.BirthTo = birth.First(), birth.Last()
 	} else {
@@ -306,14 +302,8 @@ func (s *Service) Search(ctx context.Context, a actor.Actor, req SearchRequest) 
 		for _, c := range cs {
 			m := Match{Citizen: c}
 			fields := req.Fields
-			if !national && q.Unit == "" {
-				units, err := tx.Units(ctx, c.Key)
-				if err != nil {
-					return err
-				}
-				if !a.Covers(units) {
-					m.Limited, fields = true, LimitedFields
-				}
+			if !national && q.Unit == "" && !a.Covers(s.Units(c, q.On)) {
+				m.Limited, fields = true, LimitedFields
 			}
 			res.Matches = append(res.Matches, m)
 			entries = append(entries, s.entry(a, c.Key, fields, accesslog.ActionSearch))

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -209,9 +210,7 @@ func (s *Service) RecordEvent(ctx context.Context, a actor.Actor, number string,
 	if err := checkNumber(number); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	today := civil.DateOf(now)
-	dr, err := s.checkEvent(req, today)
+	dr, err := s.checkEvent(req, civil.DateOf(s.now()))
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +221,7 @@ func (s *Service) RecordEvent(ctx context.Context, a actor.Actor, number string,
 			res = &Result{Replay: replay}
 			return err
 		}
-		res, err = s.record(ctx, tx, a, number, dr, opt, now)
+		res, err = s.record(ctx, tx, a, number, dr, opt)
 		return err
 	})
 	if err != nil {
@@ -231,8 +230,11 @@ func (s *Service) RecordEvent(ctx context.Context, a actor.Actor, number string,
 	return res, nil
 }
 
-func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number string, dr *draft, opt WriteOptions, now time.Time) (*Result, error) {
-	today := civil.DateOf(now)
+// record checks and stores one event inside a write transaction. Locks are
+// taken on every person involved before any household, and authority is
+// checked before anything is said about a record the actor may not read.
+func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number string, dr *draft, opt WriteOptions) (*Result, error) {
+	today := civil.DateOf(s.now())
 	al, err := tx.Resolve(ctx, number)
 	if err != nil {
 		return nil, err
@@ -241,7 +243,7 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	d := dr.d
 	refs := map[string]*PersonKey{"spouse_pid": &d.Spouse, "new_head_pid": &d.NewHead, "mother_pid": &d.Mother, "father_pid": &d.Father}
 	nums := map[string]pid.Number{"spouse_pid": dr.spouse, "new_head_pid": dr.newHead, "mother_pid": dr.mother, "father_pid": dr.father}
-	lock := []PersonKey{self}
+	locked := []PersonKey{self}
 	for _, field := range []string{"spouse_pid", "new_head_pid", "mother_pid", "father_pid"} {
 		if nums[field] == "" {
 			continue
@@ -254,30 +256,41 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 			return nil, errs.RuleField(field, "inconsistent", "%s is the person's own number", field)
 		}
 		*refs[field] = k
-		lock = append(lock, k)
+		locked = append(locked, k)
 	}
-	if err := tx.LockPersons(ctx, lock...); err != nil {
+	if err := tx.LockPersons(ctx, locked...); err != nil {
 		return nil, err
 	}
 	c, err := tx.Citizen(ctx, self)
 	if err != nil {
 		return nil, err
 	}
-	if opt.IfMatch != "" && opt.IfMatch != "*" && opt.IfMatch != ETag(c) {
-		return nil, errs.E(errs.Precondition, "precondition-failed",
-			"the record changed since it was read: If-Match %s, current ETag %s; read it again", opt.IfMatch, ETag(c)).
-			With("etag", ETag(c))
-	}
-	units, err := tx.Units(ctx, self)
-	if err != nil {
-		return nil, err
-	}
 	// An officer may register anyone moving into their unit; the place is
-	// checked once the household has been resolved.
-	covered := a.Covers(units)
+	// checked as soon as it is known (prepareResidence).
+	covered := a.Covers(s.Units(c, today))
 	residence := dr.typ == EventPermanentResidence || dr.typ == EventTemporaryResidence || dr.typ == EventCurrentResidence
 	if !covered && !residence {
 		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+	}
+	if !covered && dr.typ == EventCurrentResidence {
+		if err := s.mayRecordIn(a, d.Place, dr.effective, "place"); err != nil {
+			return nil, err
+		}
+	}
+	// The spouse a death widows, or the one a divorce without spouse_pid
+	// names, is known only now; lock them before any household.
+	if (dr.typ == EventDeath || (dr.typ == EventDivorce && d.Spouse == 0)) && c.Spouse() != 0 {
+		if dr.typ == EventDivorce {
+			d.Spouse = c.Spouse()
+		}
+		if err := tx.LockPersons(ctx, c.Spouse()); err != nil {
+			return nil, err
+		}
+		locked = append(locked, c.Spouse())
+	}
+	now, err := s.stamp(ctx, tx, locked)
+	if err != nil {
+		return nil, err
 	}
 	e := &Event{
 		ID: s.newID(now), Seq: pendingSeq, Type: dr.typ, Subject: self, Parties: []PersonKey{self},
@@ -288,12 +301,6 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	case EventPermanentResidence, EventTemporaryResidence:
 		if err := s.prepareResidence(ctx, tx, a, covered, c, &d, dr); err != nil {
 			return nil, err
-		}
-	case EventCurrentResidence:
-		if !covered {
-			if err := s.mayRecordIn(a, d.Place, dr.effective, "place"); err != nil {
-				return nil, err
-			}
 		}
 	case EventPermanentDeregistration, EventTemporaryDeregistration:
 		kind := residenceKindOf(dr.typ)
@@ -317,9 +324,9 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 		}
 		if sp := c.Spouse(); sp != 0 {
 			e.Parties = append(e.Parties, sp)
-			if err := tx.LockPersons(ctx, sp); err != nil {
-				return nil, err
-			}
+		}
+		if err := s.checkChildren(ctx, tx, c, c.Sex, c.BirthDate, dr.effective); err != nil {
+			return nil, err
 		}
 	case EventMarriage:
 		sp, err := tx.Citizen(ctx, d.Spouse)
@@ -331,18 +338,17 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 		}
 	case EventDivorce:
 		if d.Spouse == 0 {
-			d.Spouse = c.Spouse()
-			if d.Spouse == 0 {
-				return nil, errs.RuleField("spouse_pid", "not_married", "the person is not married")
-			}
-			if err := tx.LockPersons(ctx, d.Spouse); err != nil {
-				return nil, err
-			}
+			return nil, errs.RuleField("spouse_pid", "not_married", "the person is not married")
 		}
 	case EventCorrection:
 		if err := s.prepareCorrection(ctx, tx, c, &d, dr, e, today); err != nil {
 			return nil, err
 		}
+	}
+	if opt.IfMatch != "" && opt.IfMatch != "*" && opt.IfMatch != ETag(c) {
+		return nil, errs.E(errs.Precondition, "precondition-failed",
+			"the record changed since it was read: If-Match %s, current ETag %s; read it again", opt.IfMatch, ETag(c)).
+			With("etag", ETag(c))
 	}
 	if d.Spouse != 0 && !slices.Contains(e.Parties, d.Spouse) {
 		e.Parties = append(e.Parties, d.Spouse)
@@ -365,11 +371,11 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	}
 	for _, st := range states {
 		st.LastEventID = e.ID
-		if err := s.save(ctx, tx, st, today); err != nil {
+		if err := s.save(ctx, tx, st); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.saveAliases(ctx, tx, c, e, today); err != nil {
+	if err := s.saveAliases(ctx, tx, c, e); err != nil {
 		return nil, err
 	}
 	res := &Result{Citizen: states[0], Event: e}
@@ -377,12 +383,43 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 }
 
 // prepareResidence resolves the household of a residence registration:
-// joining one (which must exist, be of the right kind and lie in the place
-// given), or starting one; and, when the person leaves a household they
-// head, who heads it next.
+// joining one (which must exist, be of the right kind, lie in the place
+// given and not gain a second head), or starting one; and, when the person
+// leaves a household they head, who heads it next. An actor without
+// authority over the person is checked against the destination first.
 func (s *Service) prepareResidence(ctx context.Context, tx Tx, a actor.Actor, covered bool, c *Citizen, d *Details, dr *draft) error {
 	kind := residenceKindOf(dr.typ)
 	eff := dr.effective
+	var h *Household
+	if d.HouseholdID != "" {
+		err := tx.LockHousehold(ctx, d.HouseholdID)
+		if err == nil {
+			h, err = tx.Household(ctx, d.HouseholdID, eff)
+		}
+		if errs.Is(err, errs.NotFound) {
+			return errs.RuleField("household_id", "unknown", "no household %s", d.HouseholdID)
+		}
+		if err != nil {
+			return err
+		}
+		hplace, err := s.householdPlace(h, eff)
+		if err != nil {
+			return err
+		}
+		if !covered {
+			if err := s.mayRecordIn(a, hplace, eff, "household_id"); err != nil {
+				return err
+			}
+		}
+		if dr.placeGiven && !s.samePlace(d.Place, eff, hplace, eff) {
+			return errs.RuleField("place", "inconsistent", "household %s is in commune %s, not %s", h.ID, hplace, d.Place)
+		}
+		d.Place = hplace
+	} else if !covered {
+		if err := s.mayRecordIn(a, d.Place, eff, "place"); err != nil {
+			return err
+		}
+	}
 	if i := c.openResidence(kind); i >= 0 && c.Residences[i].HouseholdID != "" && c.Residences[i].HouseholdID != d.HouseholdID {
 		if err := s.leaveHousehold(ctx, tx, c, c.Residences[i].HouseholdID, d, eff, false); err != nil {
 			return err
@@ -391,36 +428,32 @@ func (s *Service) prepareResidence(ctx context.Context, tx Tx, a actor.Actor, co
 		return errs.RuleField("new_head_pid", "not_head", "the person does not leave a household they head")
 	}
 	switch {
-	case d.HouseholdID != "":
-		if err := tx.LockHousehold(ctx, d.HouseholdID); err != nil {
-			return errs.RuleField("household_id", "unknown", "no household %s", d.HouseholdID)
-		}
-		h, err := tx.Household(ctx, d.HouseholdID, eff)
-		if err != nil {
-			return errs.RuleField("household_id", "unknown", "no household %s", d.HouseholdID)
-		}
+	case h != nil:
 		if h.Kind != kind {
 			return errs.RuleField("household_id", "inconsistent", "household %s is a %s household, not %s", h.ID, h.Kind, kind)
 		}
 		if eff.Before(h.Created) {
 			return errs.RuleField("effective_date", "before_household", "household %s was created on %s", h.ID, h.Created)
 		}
-		hplace, err := s.householdPlace(h, eff)
-		if err != nil {
-			return err
-		}
-		if dr.placeGiven && !s.samePlace(d.Place, eff, hplace, eff) {
-			return errs.RuleField("place", "inconsistent", "household %s is in commune %s, not %s", h.ID, hplace, d.Place)
-		}
-		d.Place = hplace
 		if d.Address == "" {
 			d.Address = h.Address
 		}
-		if d.Relation == RelationHead && h.Head() != 0 && h.Head() != c.Key {
-			return errs.RuleField("relation", "inconsistent", "household %s already has a head", h.ID)
-		}
 		if slices.ContainsFunc(h.Members, func(m Member) bool { return m.Key == c.Key }) {
 			return errs.RuleField("household_id", "already_member", "the person is already a member of household %s", h.ID)
+		}
+		if d.Relation == RelationHead {
+			// The new head must not overlap any head from the effective
+			// date on, including heads registered later than a back-dated
+			// join.
+			history, err := tx.HouseholdHistory(ctx, h.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range history {
+				if m.Relation == RelationHead && m.Key != c.Key && (m.Ended.IsZero() || m.Ended.After(eff)) {
+					return errs.RuleField("relation", "inconsistent", "household %s has a head from %s; one household has one head", h.ID, m.From)
+				}
+			}
 		}
 	case d.NewHousehold:
 		id, err := s.freeHouseholdID(ctx, tx)
@@ -433,10 +466,7 @@ func (s *Service) prepareResidence(ctx context.Context, tx Tx, a actor.Actor, co
 			return err
 		}
 	}
-	if covered {
-		return nil
-	}
-	return s.mayRecordIn(a, d.Place, eff, "place")
+	return nil
 }
 
 // householdPlace is the household's commune as a code valid on day.
@@ -538,9 +568,10 @@ func checkMarriage(c, sp *Citizen) error {
 	return nil
 }
 
-// prepareCorrection validates a correction against the record and, when
-// the corrected sex, birth year or registration place make the personal ID
-// number wrong, issues a new one in the same event.
+// prepareCorrection validates a correction against the record and the
+// records of parents and children, and, when the corrected sex, birth year
+// or registration place make the personal ID number wrong, issues a new one
+// in the same event.
 func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *Details, dr *draft, e *Event, today civil.Date) error {
 	birth := c.BirthDate
 	if !d.BirthDate.IsZero() {
@@ -559,15 +590,28 @@ func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *D
 	if err := fs.Err(); err != nil {
 		return err
 	}
+	sex := c.Sex
+	if d.Sex != "" {
+		sex = d.Sex
+	}
+	// Parents named by the correction, or already recorded when the birth
+	// date moves, must still fit the child.
 	for _, p := range []struct {
-		field string
-		key   PersonKey
-		sex   Sex
-	}{{"mother_pid", d.Mother, Female}, {"father_pid", d.Father, Male}} {
-		if p.key == 0 {
+		field      string
+		given, rec PersonKey
+		sex        Sex
+	}{{"mother_pid", d.Mother, c.Mother, Female}, {"father_pid", d.Father, c.Father, Male}} {
+		key := p.given
+		if key == 0 && !d.BirthDate.IsZero() {
+			key = p.rec
+		}
+		if key == 0 {
 			continue
 		}
-		pc, err := tx.Citizen(ctx, p.key)
+		if err := tx.LockPersons(ctx, key); err != nil {
+			return err
+		}
+		pc, err := tx.Citizen(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -575,11 +619,12 @@ func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *D
 			return err
 		}
 	}
-	after := *c
-	sex := c.Sex
-	if d.Sex != "" {
-		sex = d.Sex
+	if !d.BirthDate.IsZero() || d.Sex != "" {
+		if err := s.checkChildren(ctx, tx, c, sex, birth, c.DeathDate); err != nil {
+			return err
+		}
 	}
+	after := *c
 	after.Sex, after.BirthDate = sex, birth
 	if d.RegistrationPlace != "" || d.RegistrationCountry != "" {
 		after.RegistrationPlace, after.RegistrationCountry = d.RegistrationPlace, d.RegistrationCountry
@@ -587,6 +632,10 @@ func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *D
 	if pid.Validate(c.PID, s.ExpectedPID(&after)) == nil {
 		return nil
 	}
+	// The number in use is retired from the correction's effective date. A
+	// number issued by a correction effective later must not be pulled
+	// from under it: such a back-dated correction would leave the record on
+	// a retired number (the fold refuses it, naming the later correction).
 	n, err := s.AllocatePID(ctx, tx, c.Key, after.RegistrationPlace, after.RegistrationCountry, birth, sex, today, e.ID)
 	if err != nil {
 		return err
@@ -595,11 +644,52 @@ func (s *Service) prepareCorrection(ctx context.Context, tx Tx, c *Citizen, d *D
 	return nil
 }
 
+// checkChildren checks that a person's recorded children still fit them as
+// a parent with the given sex, birth date and (when set) death date. A
+// child that no longer fits makes the change conflict with the child's
+// birth registration.
+func (s *Service) checkChildren(ctx context.Context, tx Tx, c *Citizen, sex Sex, birth, death civil.Date) error {
+	children, err := tx.Children(ctx, c.Key)
+	if err != nil {
+		return err
+	}
+	parent := *c
+	parent.Sex, parent.BirthDate = sex, birth
+	if !death.IsZero() {
+		parent.Status, parent.DeathDate = Dead, death
+	}
+	for _, ch := range children {
+		field, role := "mother_pid", Female
+		if ch.Father == c.Key {
+			field, role = "father_pid", Male
+		}
+		err := checkParent(field, &parent, role, ch.BirthDate)
+		if err == nil {
+			continue
+		}
+		evs, err2 := tx.Events(ctx, ch.Key, time.Time{})
+		if err2 != nil {
+			return err2
+		}
+		birthEvent := evs[0]
+		var rule *errs.Error
+		errors.As(err, &rule)
+		return (&errs.Error{Kind: errs.Conflict, Code: "conflicting-event",
+			Message: fmt.Sprintf("the change contradicts the registration of the person's child %s, born %s: %s", ch.PID, ch.BirthDate, rule.Message),
+			Fields:  []errs.Field{{Name: "effective_date", Reason: "conflict", Message: "a recorded child would no longer fit this parent"}},
+		}).With("conflicting_event", map[string]any{
+			"id": birthEvent.ID, "type": birthEvent.Type, "effective_date": birthEvent.Effective.String(),
+			"recorded_at": birthEvent.RecordedAt.UTC().Format(time.RFC3339Nano),
+		})
+	}
+	return nil
+}
+
 // saveAliases stores the numbers an event adds or retires.
-func (s *Service) saveAliases(ctx context.Context, tx Tx, c *Citizen, e *Event, today civil.Date) error {
+func (s *Service) saveAliases(ctx context.Context, tx Tx, c *Citizen, e *Event) error {
 	d := e.Data
 	if d.RetiredPID != "" {
-		if err := tx.RetireAlias(ctx, string(d.RetiredPID), today, e.ID); err != nil {
+		if err := tx.RetireAlias(ctx, string(d.RetiredPID), e.Effective, e.ID); err != nil {
 			return err
 		}
 	}

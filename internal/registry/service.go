@@ -84,8 +84,7 @@ func (s *Service) now() time.Time { return s.Clock() }
 // RegisterBirth registers a birth, creating the person and issuing a new
 // personal ID number in the same transaction.
 func (s *Service) RegisterBirth(ctx context.Context, a actor.Actor, req BirthRequest, opt WriteOptions) (*Result, error) {
-	now := s.now()
-	today := civil.DateOf(now)
+	today := civil.DateOf(s.now())
 	var fs errs.Fields
 	d := Details{
 		FullName:    checkName(&fs, "full_name", req.FullName, true),
@@ -137,7 +136,7 @@ func (s *Service) RegisterBirth(ctx context.Context, a actor.Actor, req BirthReq
 		return nil, err
 	}
 	if d.RegistrationPlace != "" {
-		if err := s.mayRecordIn(a, d.RegistrationPlace, d.BirthDate.First(), "registration_place"); err != nil {
+		if err := s.mayRecordIn(a, d.RegistrationPlace, s.validDay(d.RegistrationPlace, d.BirthDate.First(), today), "registration_place"); err != nil {
 			return nil, err
 		}
 	} else if a.Scope != actor.ScopeNational && a.Kind != actor.KindOperator {
@@ -184,6 +183,11 @@ func (s *Service) RegisterBirth(ctx context.Context, a actor.Actor, req BirthReq
 				return err
 			}
 		}
+		now, err := s.stamp(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		today := civil.DateOf(now)
 		key, err := tx.NewPerson(ctx, now)
 		if err != nil {
 			return err
@@ -204,7 +208,7 @@ func (s *Service) RegisterBirth(ctx context.Context, a actor.Actor, req BirthReq
 		if rerr != nil {
 			return s.ruleError(e, rerr)
 		}
-		if err := s.save(ctx, tx, c, today); err != nil {
+		if err := s.save(ctx, tx, c); err != nil {
 			return err
 		}
 		res = &Result{Citizen: c, Event: e}
@@ -272,13 +276,17 @@ func legalBasis(fs *errs.Fields, t EventType, legal, reason string) (string, str
 	return legal, checkText(fs, "reason", reason)
 }
 
+// checkParent checks that p can be the mother (sex Female) or father of a
+// child born on birth. Its messages say which rule failed without
+// disclosing the parent's record, which the officer may not be entitled to
+// read.
 func checkParent(field string, p *Citizen, sex Sex, birth civil.Date) error {
 	role := map[Sex]string{Female: "mother", Male: "father"}[sex]
 	if p.Sex != sex {
-		return errs.RuleField(field, "inconsistent", "the %s must be %s; %s is recorded as %s", role, sex, p.PID, p.Sex)
+		return errs.RuleField(field, "inconsistent", "the number given as %s is not recorded as %s", field, sex)
 	}
 	if !p.BirthDate.Before(birth) {
-		return errs.RuleField(field, "born_after_child", "the %s (born %s) was not born before the child (born %s)", role, p.BirthDate, birth)
+		return errs.RuleField(field, "born_after_child", "the %s given in %s was not born before the child (born %s)", role, field, birth)
 	}
 	if p.Status == Dead {
 		// A father may die before the birth of a child conceived before his
@@ -288,7 +296,7 @@ func checkParent(field string, p *Citizen, sex Sex, birth civil.Date) error {
 			limit = p.DeathDate.AddDays(300)
 		}
 		if limit.Before(birth) {
-			return errs.RuleField(field, "dead_before_birth", "the %s died on %s, too long before the birth on %s", role, p.DeathDate, birth)
+			return errs.RuleField(field, "dead_before_birth", "the %s given in %s died too long before the birth on %s", role, field, birth)
 		}
 	}
 	return nil
@@ -386,39 +394,114 @@ func (s *Service) unitsOf(code string, day civil.Date) []string {
 	return out
 }
 
-// Units returns the current units a record attaches the person to:
-// residences in force today and the place of birth registration. For a
-// person who has died, the residences in force on the eve of the death
-// count, so the commune that recorded the death keeps authority.
-func (s *Service) Units(c *Citizen, today civil.Date) []string {
-	var out []string
+// validDay returns the day on which to read a place code recorded for an
+// event of date day: that day, or — for a late registration that named the
+// commune as it is today — today.
+func (s *Service) validDay(code string, day, today civil.Date) civil.Date {
+	if _, err := s.Places.Lookup(code, day); err != nil {
+		if _, err := s.Places.Lookup(code, today); err == nil {
+			return today
+		}
+	}
+	return day
+}
+
+// unitSpans returns the current units a record attaches the person to and
+// until when: residences (a temporary one until its end date) and the
+// place of birth registration. For a person who has died, the residences
+// in force on the eve of the death count, with no end, so the commune that
+// recorded the death keeps authority.
+func (s *Service) unitSpans(c *Citizen, today civil.Date) []UnitSpan {
+	var out []UnitSpan
 	day := today
 	if c.Status == Dead {
 		day = c.DeathDate.First().AddDays(-1)
 	}
 	for _, r := range c.Residences {
-		if r.InForce(day) {
-			out = append(out, s.unitsOf(r.Place, r.From.First())...)
+		if !r.InForce(day) {
+			continue
+		}
+		until := r.Until
+		if c.Status == Dead {
+			until = civil.Date{}
+		}
+		for _, u := range s.unitsOf(r.Place, s.validDay(r.Place, r.From.First(), today)) {
+			out = append(out, UnitSpan{Unit: u, Until: until})
 		}
 	}
-	out = append(out, s.unitsOf(c.RegistrationPlace, c.BirthDate.First())...)
-	if c.RegistrationPlace != "" && len(out) == 0 {
-		out = append(out, s.unitsOf(c.RegistrationPlace, today)...)
+	if c.RegistrationPlace != "" {
+		for _, u := range s.unitsOf(c.RegistrationPlace, s.validDay(c.RegistrationPlace, c.BirthDate.First(), today)) {
+			out = append(out, UnitSpan{Unit: u})
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	// One span per unit: the longest.
+	slices.SortFunc(out, func(a, b UnitSpan) int {
+		if a.Unit != b.Unit {
+			return strings.Compare(a.Unit, b.Unit)
+		}
+		switch {
+		case a.Until.IsZero() && !b.Until.IsZero():
+			return -1
+		case !a.Until.IsZero() && b.Until.IsZero():
+			return 1
+		}
+		return -civil.Compare(a.Until, b.Until)
+	})
+	return slices.CompactFunc(out, func(a, b UnitSpan) bool { return a.Unit == b.Unit })
 }
 
-func (s *Service) save(ctx context.Context, tx Tx, c *Citizen, today civil.Date) error {
-	return tx.SaveCitizen(ctx, c, s.Units(c, today))
+// Units returns the current communes and provinces that have authority over
+// the person on day.
+func (s *Service) Units(c *Citizen, day civil.Date) []string {
+	var out []string
+	for _, u := range s.unitSpans(c, day) {
+		out = append(out, u.Unit)
+	}
+	return out
 }
 
-// claim reserves the idempotency key, or returns the stored response.
+func (s *Service) save(ctx context.Context, tx Tx, c *Citizen) error {
+	return tx.SaveCitizen(ctx, c, s.unitSpans(c, civil.DateOf(s.now())))
+}
+
+// stamp returns the recording instant for an event about the persons, read
+// after their rows are locked: later than every event already recorded for
+// any of them, so a person's events are recorded in the order they were
+// checked and every known_at prefix of a history is one that was checked
+// whole — even when a writer waited for the lock, or clocks of several
+// servers disagree.
+func (s *Service) stamp(ctx context.Context, tx ReadTx, keys []PersonKey) (time.Time, error) {
+	now := s.now()
+	if len(keys) == 0 {
+		return now, nil
+	}
+	last, err := tx.LatestRecordedAt(ctx, keys)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !now.After(last) {
+		now = last.Add(time.Microsecond)
+	}
+	return now, nil
+}
+
+// claim reserves the idempotency key, or returns the stored response. A
+// replay sends the person's data again, so it is access-logged in the same
+// transaction, like any read.
 func (s *Service) claim(ctx context.Context, tx Tx, a actor.Actor, opt WriteOptions) (*StoredResponse, error) {
 	if opt.IdempotencyKey == "" {
 		return nil, nil
 	}
-	return tx.ClaimIdempotencyKey(ctx, a.ID, opt.IdempotencyKey, opt.RequestHash)
+	stored, err := tx.ClaimIdempotencyKey(ctx, a.ID, opt.IdempotencyKey, opt.RequestHash)
+	if err != nil || stored == nil {
+		return nil, err
+	}
+	if stored.Person != 0 {
+		if err := tx.LogAccess(ctx, []accesslog.Entry{s.entry(a, stored.Person, opt.Fields, accesslog.ActionRead)}); err != nil {
+			return nil, err
+		}
+	}
+	return stored, nil
 }
 
 // finish writes what every write ends with, in its transaction: the
@@ -453,6 +536,7 @@ func (s *Service) finish(ctx context.Context, tx Tx, a actor.Actor, opt WriteOpt
 	if err != nil {
 		return err
 	}
+	resp.Person = c.Key
 	return tx.CompleteIdempotencyKey(ctx, a.ID, opt.IdempotencyKey, resp)
 }
 

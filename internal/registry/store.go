@@ -33,10 +33,6 @@ type ReadTx interface {
 	Resolve(ctx context.Context, number string) (Alias, error)
 	// Citizen returns the stored current record of a person.
 	Citizen(ctx context.Context, key PersonKey) (*Citizen, error)
-	// Units returns the current commune and province codes a person is
-	// attached to (residence, birth registration): the officers whose unit
-	// is among them have authority over the person.
-	Units(ctx context.Context, key PersonKey) ([]string, error)
 	// Events returns every event in which key is a party and that was
 	// recorded at or before knownAt (all when knownAt is zero), in the order
 	// they apply.
@@ -44,10 +40,20 @@ type ReadTx interface {
 	// EventPage returns up to limit events of key after the cursor position,
 	// in the order they apply.
 	EventPage(ctx context.Context, key PersonKey, after EventPosition, limit int) ([]*Event, error)
+	// LatestRecordedAt returns the latest recording instant of any event of
+	// the persons, or the zero time when they have none.
+	LatestRecordedAt(ctx context.Context, keys []PersonKey) (time.Time, error)
+	// Children returns the stored records of the persons whose mother or
+	// father is key.
+	Children(ctx context.Context, key PersonKey) ([]*Citizen, error)
 	// PIDs returns the current personal ID numbers of persons.
 	PIDs(ctx context.Context, keys []PersonKey) (map[PersonKey]string, error)
-	// Household returns a household with its members in force on day.
+	// Household returns a household with its members in force on day (no
+	// members when day is zero).
 	Household(ctx context.Context, id string, day civil.Date) (*Household, error)
+	// HouseholdHistory returns every membership period of a household,
+	// ended ones included, in the order they began.
+	HouseholdHistory(ctx context.Context, id string) ([]Member, error)
 	// Search finds persons by folded name, newest cursor first.
 	Search(ctx context.Context, q SearchQuery) ([]*Citizen, error)
 	// Counts returns the number of rows in every table, for tests that check
@@ -69,8 +75,9 @@ type SearchQuery struct {
 	// BirthFrom and BirthTo, when set, keep persons whose birth interval
 	// overlaps them.
 	BirthFrom, BirthTo civil.Date
-	// Unit, when set, keeps persons attached to that unit.
+	// Unit, when set, keeps persons attached to that unit on day On.
 	Unit string
+	On   civil.Date
 	// AfterPID is the cursor: results have a greater personal ID number.
 	AfterPID string
 	Limit    int
@@ -95,8 +102,9 @@ type Tx interface {
 	// AppendEvent stores a new event and sets its Seq.
 	AppendEvent(ctx context.Context, e *Event) error
 	// SaveCitizen stores the current record of a person (its fold over
-	// every known event) with the units it is attached to.
-	SaveCitizen(ctx context.Context, c *Citizen, units []string) error
+	// every known event) with the units it is attached to, for searches
+	// within a unit.
+	SaveCitizen(ctx context.Context, c *Citizen, units []UnitSpan) error
 	// CreateHousehold stores a new household.
 	CreateHousehold(ctx context.Context, h *Household) error
 	// Outbox appends a message to the transactional outbox.
@@ -118,4 +126,14 @@ type StoredResponse struct {
 	Body   []byte
 	// Location is the Location header, if the response had one.
 	Location string
+	// Person is whose data the response carries: a replay is a read of it
+	// and is access-logged as one.
+	Person PersonKey
+}
+
+// UnitSpan is a current commune or province a person is attached to, until
+// a date (zero: with no end in sight).
+type UnitSpan struct {
+	Unit  string
+	Until civil.Date
 }

@@ -113,23 +113,42 @@ func (t *regTx) Citizen(ctx context.Context, key registry.PersonKey) (*registry.
 	return c, nil
 }
 
-func (t *regTx) Units(ctx context.Context, key registry.PersonKey) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT unit FROM citizen_units WHERE person_key = ? ORDER BY unit`, key)
+func (t *regTx) LatestRecordedAt(ctx context.Context, keys []registry.PersonKey) (time.Time, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	var us sql.NullInt64
+	err := t.row(ctx, `SELECT max(e.recorded_at) FROM event_parties p JOIN events e ON e.seq = p.seq WHERE p.person_key IN (`+marks(len(keys))+`)`, args...).Scan(&us)
+	if err != nil || !us.Valid {
+		return time.Time{}, err
+	}
+	return fromMicros(us.Int64), nil
+}
+
+func (t *regTx) Children(ctx context.Context, key registry.PersonKey) ([]*registry.Citizen, error) {
+	rows, err := t.query(ctx, `SELECT person_key, record FROM citizens WHERE mother_key = ? UNION SELECT person_key, record FROM citizens WHERE father_key = ?`, key, key)
 	if err != nil {
 		return nil, err
 	}
-	return scanStrings(rows)
+	return scanCitizens(rows)
 }
 
-func scanStrings(rows *sql.Rows) ([]string, error) {
+func scanCitizens(rows *sql.Rows) ([]*registry.Citizen, error) {
 	defer rows.Close()
-	var out []string
+	var out []*registry.Citizen
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var key registry.PersonKey
+		var doc string
+		if err := rows.Scan(&key, &doc); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		c := &registry.Citizen{}
+		if err := json.Unmarshal([]byte(doc), c); err != nil {
+			return nil, fmt.Errorf("decode citizen %d: %w", key, err)
+		}
+		c.Key = key
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }
@@ -241,11 +260,27 @@ func (t *regTx) Household(ctx context.Context, id string, day civil.Date) (*regi
 	if err != nil {
 		return nil, err
 	}
+	h.Members, err = scanMembers(rows)
+	return h, err
+}
+
+func (t *regTx) HouseholdHistory(ctx context.Context, id string) ([]registry.Member, error) {
+	rows, err := t.query(ctx, `SELECT person_key, relation, from_date, end_date FROM household_members
+		WHERE household_id = ? ORDER BY from_date, person_key, period`, id)
+	if err != nil {
+		return nil, err
+	}
+	return scanMembers(rows)
+}
+
+func scanMembers(rows *sql.Rows) ([]registry.Member, error) {
 	defer rows.Close()
+	var out []registry.Member
 	for rows.Next() {
 		var m registry.Member
 		var from, end string
-		if err := rows.Scan(&m.Key, &m.Relation, &from, &end); err != nil {
+		err := rows.Scan(&m.Key, &m.Relation, &from, &end)
+		if err != nil {
 			return nil, err
 		}
 		if m.From, err = civil.ParseDate(from); err != nil {
@@ -254,9 +289,9 @@ func (t *regTx) Household(ctx context.Context, id string, day civil.Date) (*regi
 		if m.Ended, err = parseDate(end); err != nil {
 			return nil, err
 		}
-		h.Members = append(h.Members, m)
+		out = append(out, m)
 	}
-	return h, rows.Err()
+	return out, rows.Err()
 }
 
 func (t *regTx) Search(ctx context.Context, q registry.SearchQuery) ([]*registry.Citizen, error) {
@@ -265,8 +300,8 @@ func (t *regTx) Search(ctx context.Context, q registry.SearchQuery) ([]*registry
 	b.WriteString(`SELECT c.person_key, c.record FROM citizens c WHERE c.person_key IN (
 		SELECT n.person_key FROM citizen_names n WHERE n.name_folded = ? OR (n.name_folded >= ? AND n.name_folded < ?))`)
 	if q.Unit != "" {
-		b.WriteString(` AND c.person_key IN (SELECT u.person_key FROM citizen_units u WHERE u.unit = ?)`)
-		args = append(args, q.Unit)
+		b.WriteString(` AND c.person_key IN (SELECT u.person_key FROM citizen_units u WHERE u.unit = ? AND (u.until = '' OR u.until >= ?))`)
+		args = append(args, q.Unit, dateText(q.On))
 	}
 	if !q.BirthFrom.IsZero() {
 		b.WriteString(` AND c.birth_to >= ? AND c.birth_from <= ?`)
@@ -278,22 +313,7 @@ func (t *regTx) Search(ctx context.Context, q registry.SearchQuery) ([]*registry
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*registry.Citizen
-	for rows.Next() {
-		var key registry.PersonKey
-		var doc string
-		if err := rows.Scan(&key, &doc); err != nil {
-			return nil, err
-		}
-		c := &registry.Citizen{}
-		if err := json.Unmarshal([]byte(doc), c); err != nil {
-			return nil, err
-		}
-		c.Key = key
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCitizens(rows)
 }
 
 func (t *regTx) Counts(ctx context.Context) (map[string]int64, error) {
@@ -384,17 +404,19 @@ func (t *regTx) AppendEvent(ctx context.Context, e *registry.Event) error {
 	return nil
 }
 
-func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []string) error {
+func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []registry.UnitSpan) error {
 	doc, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO citizens (person_key, pid, full_name, birth_from, birth_to, status, version, record)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.exec(ctx, `INSERT INTO citizens (person_key, pid, full_name, birth_from, birth_to, status, mother_key, father_key, version, record)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (person_key) DO UPDATE SET pid = excluded.pid, full_name = excluded.full_name,
 			birth_from = excluded.birth_from, birth_to = excluded.birth_to, status = excluded.status,
+			mother_key = excluded.mother_key, father_key = excluded.father_key,
 			version = excluded.version, record = excluded.record`,
-		c.Key, string(c.PID), c.FullName, dateText(c.BirthDate.First()), dateText(c.BirthDate.Last()), string(c.Status), c.Version, string(doc))
+		c.Key, string(c.PID), c.FullName, dateText(c.BirthDate.First()), dateText(c.BirthDate.Last()), string(c.Status),
+		nullKey(c.Mother), nullKey(c.Father), c.Version, string(doc))
 	if err != nil {
 		return err
 	}
@@ -420,7 +442,7 @@ func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []st
 		}
 	}
 	for _, u := range units {
-		if _, err := t.exec(ctx, `INSERT INTO citizen_units (unit, person_key) VALUES (?, ?)`, u, c.Key); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO citizen_units (unit, person_key, until) VALUES (?, ?, ?)`, u.Unit, c.Key, dateText(u.Until)); err != nil {
 			return err
 		}
 	}
@@ -443,6 +465,13 @@ func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []st
 		}
 	}
 	return nil
+}
+
+func nullKey(k registry.PersonKey) any {
+	if k == 0 {
+		return nil
+	}
+	return int64(k)
 }
 
 func (t *regTx) CreateHousehold(ctx context.Context, h *registry.Household) error {
@@ -475,8 +504,8 @@ func (t *regTx) LogAccess(ctx context.Context, entries []accesslog.Entry) error 
 func (t *regTx) ClaimIdempotencyKey(ctx context.Context, actorID, key, hash string) (*registry.StoredResponse, error) {
 	// On PostgreSQL a concurrent claim of the same key waits here for the
 	// first transaction to end, then sees its row.
-	res, err := t.exec(ctx, `INSERT INTO idempotency_keys (actor_id, key, request_hash, status, location, body, created_at)
-		VALUES (?, ?, ?, 0, '', '', ?) ON CONFLICT (actor_id, key) DO NOTHING`, actorID, key, hash, micros(time.Now()))
+	res, err := t.exec(ctx, `INSERT INTO idempotency_keys (actor_id, key, request_hash, status, location, person_key, body, created_at)
+		VALUES (?, ?, ?, 0, '', 0, '', ?) ON CONFLICT (actor_id, key) DO NOTHING`, actorID, key, hash, micros(time.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -485,8 +514,8 @@ func (t *regTx) ClaimIdempotencyKey(ctx context.Context, actorID, key, hash stri
 	}
 	var stored registry.StoredResponse
 	var gotHash, body string
-	if err := t.row(ctx, `SELECT request_hash, status, location, body FROM idempotency_keys WHERE actor_id = ? AND key = ?`, actorID, key).
-		Scan(&gotHash, &stored.Status, &stored.Location, &body); err != nil {
+	if err := t.row(ctx, `SELECT request_hash, status, location, person_key, body FROM idempotency_keys WHERE actor_id = ? AND key = ?`, actorID, key).
+		Scan(&gotHash, &stored.Status, &stored.Location, &stored.Person, &body); err != nil {
 		return nil, err
 	}
 	if gotHash != hash {
@@ -498,7 +527,7 @@ func (t *regTx) ClaimIdempotencyKey(ctx context.Context, actorID, key, hash stri
 }
 
 func (t *regTx) CompleteIdempotencyKey(ctx context.Context, actorID, key string, resp registry.StoredResponse) error {
-	_, err := t.exec(ctx, `UPDATE idempotency_keys SET status = ?, location = ?, body = ? WHERE actor_id = ? AND key = ?`,
-		resp.Status, resp.Location, string(resp.Body), actorID, key)
+	_, err := t.exec(ctx, `UPDATE idempotency_keys SET status = ?, location = ?, person_key = ?, body = ? WHERE actor_id = ? AND key = ?`,
+		resp.Status, resp.Location, resp.Person, string(resp.Body), actorID, key)
 	return err
 }

@@ -56,6 +56,15 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"NumberCollisionsRetried", testNumberCollisions},
 		{"AccessLogAndOutbox", testAccessLogOutbox},
 		{"Officers", testOfficers},
+		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
+		{"RecordingOrderFollowsChecks", testRecordingOrder},
+		{"ReplayIsAccessLogged", testReplayLogged},
+		{"ExpiredTemporaryResidenceEndsAuthority", testExpiredTemporaryAuthority},
+		{"LateRegistrationUnderTodaysCode", testLateRegistration},
+		{"CorrectionBetweenPlaceAndCountry", testCorrectionPlaceCountry},
+		{"ParentChildIntegrity", testParentChildIntegrity},
+		{"BackdatedSecondHeadRefused", testBackdatedHead},
+		{"OutsiderLearnsNothing", testOutsiderLearnsNothing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

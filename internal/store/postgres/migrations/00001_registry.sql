@@ -51,10 +51,14 @@ CREATE TABLE citizens (
     birth_from TEXT COLLATE "C" NOT NULL,
     birth_to   TEXT COLLATE "C" NOT NULL,
     status     TEXT NOT NULL,
+    mother_key BIGINT,
+    father_key BIGINT,
     version    BIGINT NOT NULL,
     record     TEXT NOT NULL
 );
 CREATE INDEX citizens_birth ON citizens (birth_from, birth_to);
+CREATE INDEX citizens_mother ON citizens (mother_key) WHERE mother_key IS NOT NULL;
+CREATE INDEX citizens_father ON citizens (father_key) WHERE father_key IS NOT NULL;
 
 CREATE TABLE citizen_names (
     name_folded TEXT COLLATE "C" NOT NULL,
@@ -66,6 +70,9 @@ CREATE INDEX citizen_names_person ON citizen_names (person_key);
 CREATE TABLE citizen_units (
     unit       TEXT NOT NULL,
     person_key BIGINT NOT NULL REFERENCES persons (person_key),
+    -- last day the unit has authority, '' while open: an expired temporary
+    -- residence stops counting without a new event
+    until      TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (unit, person_key)
 );
 CREATE INDEX citizen_units_person ON citizen_units (person_key);
@@ -95,6 +102,7 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT NOT NULL,
     status       INTEGER NOT NULL,
     location     TEXT NOT NULL,
+    person_key   BIGINT NOT NULL,
     body         TEXT NOT NULL,
     created_at   BIGINT NOT NULL,
     PRIMARY KEY (actor_id, key)

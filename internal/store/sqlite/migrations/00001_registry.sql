@@ -48,10 +48,14 @@ CREATE TABLE citizens (
     birth_from TEXT NOT NULL,
     birth_to   TEXT NOT NULL,
     status     TEXT NOT NULL,
+    mother_key INTEGER,
+    father_key INTEGER,
     version    INTEGER NOT NULL,
     record     TEXT NOT NULL
 );
 CREATE INDEX citizens_birth ON citizens (birth_from, birth_to);
+CREATE INDEX citizens_mother ON citizens (mother_key) WHERE mother_key IS NOT NULL;
+CREATE INDEX citizens_father ON citizens (father_key) WHERE father_key IS NOT NULL;
 
 CREATE TABLE citizen_names (
     name_folded TEXT NOT NULL,
@@ -63,6 +67,9 @@ CREATE INDEX citizen_names_person ON citizen_names (person_key);
 CREATE TABLE citizen_units (
     unit       TEXT NOT NULL,
     person_key INTEGER NOT NULL REFERENCES persons (person_key),
+    -- last day the unit has authority, '' while open: an expired temporary
+    -- residence stops counting without a new event
+    until      TEXT NOT NULL,
     PRIMARY KEY (unit, person_key)
 ) WITHOUT ROWID;
 CREATE INDEX citizen_units_person ON citizen_units (person_key);
@@ -92,6 +99,7 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT NOT NULL,
     status       INTEGER NOT NULL,
     location     TEXT NOT NULL,
+    person_key   INTEGER NOT NULL,
     body         TEXT NOT NULL,
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (actor_id, key)
