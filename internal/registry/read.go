@@ -104,6 +104,9 @@ func checkAsOf(opt ReadOptions, now time.Time) error {
 // person, by the units of their current record.
 func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, number string) (*Citizen, error) {
 	al, err := tx.Resolve(ctx, number)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.NotFound, "not-found", "no person has the number %s", number).With("field", "pid")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -236,6 +236,9 @@ func (s *Service) RecordEvent(ctx context.Context, a actor.Actor, number string,
 func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number string, dr *draft, opt WriteOptions) (*Result, error) {
 	today := civil.DateOf(s.now())
 	al, err := tx.Resolve(ctx, number)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.NotFound, "not-found", "no person has the number %s", number).With("field", "pid")
+	}
 	if err != nil {
 		return nil, err
 	}
