@@ -99,6 +99,9 @@ func (s *Service) checkEvent(req EventRequest, today civil.Date) (*draft, error)
 	d.Religion = checkReligion(&fs, "religion", req.Religion)
 	d.Nationality = checkCountry(&fs, "nationality", req.Nationality)
 	d.HomeTown = strings.TrimSpace(req.HomeTown)
+	if d.HomeTown != "" && len(s.Places.Versions(d.HomeTown)) == 0 {
+		fs.Add("home_town", "unknown", "%q is not the code of any province, district or commune", d.HomeTown)
+	}
 	dr.birthPlaceRaw, dr.registrationPlaceRaw = req.BirthPlace, req.RegistrationPlace
 	dr.mother = checkPID(&fs, "mother_pid", req.MotherPID)
 	dr.father = checkPID(&fs, "father_pid", req.FatherPID)
