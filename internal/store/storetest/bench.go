@@ -23,7 +23,6 @@ func Bench(b *testing.B, open func(testing.TB) Backend) {
 	be := open(b)
 	ctx := context.Background()
 	reg := registry.NewService(be.Registry(), place.Default(), time.Now, rand.Reader)
-	national := newFixture(&testing.T{}, be).national
 	pids := make([]string, 0, BenchPopulation)
 	for i := range BenchPopulation {
 		res, err := reg.RegisterBirth(ctx, national, birthReq(fmt.Sprintf("Nguyễn Văn %c%c%c", 'A'+i/676%26, 'a'+i/26%26, 'a'+i%26), fmt.Sprintf("%d-06-15", 1940+i%80), "male", hanoiBaDinh), registry.WriteOptions{})

@@ -69,7 +69,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.fn(t, newFixture(t, open(t)))
+			tt.fn(t, newFixture(open(t)))
 		})
 	}
 }
@@ -113,7 +113,7 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	return l.r.Read(p)
 }
 
-func newFixture(t *testing.T, b Backend) *fixture {
+func newFixture(b Backend) *fixture {
 	clock := &stepClock{now: Today.Time().Add(9 * time.Hour)}
 	var seed [32]byte
 	rand.Read(seed[:])
@@ -124,10 +124,13 @@ func newFixture(t *testing.T, b Backend) *fixture {
 		reg:      registry.NewService(b.Registry(), places, clock.Now, rnd),
 		officers: &officer.Service{Store: b.Officers(), Places: places, Clock: clock.Now, Rand: rnd, HashKey: []byte("conformance-suite-token-hash-key")},
 		clock:    clock,
-		national: actor.Actor{Kind: actor.KindOfficer, ID: "off_national", Name: "Cán bộ Trung ương", Role: actor.RoleRegistry, Unit: actor.NationalUnit, Scope: actor.ScopeNational, Purpose: "test"},
+		national: national,
 		ctx:      context.Background(),
 	}
 }
+
+// national is a national-scope registry officer.
+var national = actor.Actor{Kind: actor.KindOfficer, ID: "off_national", Name: "Cán bộ Trung ương", Role: actor.RoleRegistry, Unit: actor.NationalUnit, Scope: actor.ScopeNational, Purpose: "test"}
 
 // commune returns an actor of a commune officer.
 func commune(code string) actor.Actor {
