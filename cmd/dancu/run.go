@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // storeFlags are the flags every command that opens the database takes.
 type storeFlags struct {
-	data, db string
+	data, db, dbRead string
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -85,6 +85,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.StringVar(&f.data, "data", data, "data directory")
 	fs.StringVar(&f.db, "db", getenv("DANCU_DB"), "PostgreSQL URL (postgres://...); SQLite in the data directory when empty")
+	fs.StringVar(&f.dbRead, "db-read", getenv("DANCU_DB_READ"), "PostgreSQL read replica URL for read-only queries (with --db)")
 }
 
 // open opens the database and applies pending migrations.
@@ -96,7 +97,22 @@ func (f *storeFlags) open(ctx context.Context) (*sqlstore.DB, []sqlstore.Migrati
 		if !strings.HasPrefix(f.db, "postgres://") && !strings.HasPrefix(f.db, "postgresql://") {
 			return nil, nil, fmt.Errorf("--db must be a postgres:// URL")
 		}
-		return postgres.Open(ctx, f.db, 0)
+		db, applied, err := postgres.Open(ctx, f.db, 0)
+		if err != nil || f.dbRead == "" {
+			return db, applied, err
+		}
+		if !strings.HasPrefix(f.dbRead, "postgres://") && !strings.HasPrefix(f.dbRead, "postgresql://") {
+			db.Close()
+			return nil, nil, fmt.Errorf("--db-read must be a postgres:// URL")
+		}
+		if db.Replica, err = postgres.OpenReplica(ctx, f.dbRead, 0); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		return db, applied, nil
+	}
+	if f.dbRead != "" {
+		return nil, nil, fmt.Errorf("--db-read needs --db: read replicas are a PostgreSQL feature")
 	}
 	return sqlite.Open(ctx, filepath.Join(f.data, "dancu.db"))
 }
@@ -212,6 +228,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	backend := "sqlite " + filepath.Join(sf.data, "dancu.db")
 	if sf.db != "" {
 		backend = "postgres"
+		if sf.dbRead != "" {
+			backend = "postgres with read replica"
+		}
 	}
 	log.Info("dancu listening", "url", "http://"+ln.Addr().String(), "backend", backend, "startup", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "dancu listening on http://%s\n", ln.Addr())

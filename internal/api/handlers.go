@@ -53,7 +53,7 @@ func (s *Server) writeResponse(res *registry.Result) WriteResponseJSON {
 	pids := res.PIDs
 	pids[res.Citizen.Key] = string(res.Citizen.PID)
 	today := civil.DateOf(res.Event.RecordedAt)
-	return WriteResponseJSON{CitizenJSON: s.citizenJSON(res.Citizen, pids, today, time.Time{}), Event: eventJSON(res.Event, pids, res.Event.Subject)}
+	return WriteResponseJSON{CitizenJSON: s.citizenJSON(res.Citizen, pids, today, time.Time{}), Event: eventJSON(res.Event, pids, &registry.Citizen{Key: res.Event.Subject})}
 }
 
 func (s *Server) respondWrite(w http.ResponseWriter, r *http.Request, res *registry.Result, status int) {
@@ -209,7 +209,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	out := EventsPageJSON{PID: string(page.Citizen.PID), Events: []EventJSON{}, NextCursor: page.Next}
 	for _, e := range page.Events {
-		out.Events = append(out.Events, eventJSON(e, page.PIDs, page.Citizen.Key))
+		out.Events = append(out.Events, eventJSON(e, page.PIDs, page.Citizen))
 	}
 	w.Header().Set("ETag", registry.ETag(page.Citizen))
 	writeJSON(w, http.StatusOK, out)

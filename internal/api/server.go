@@ -16,6 +16,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"dancu/internal/actor"
@@ -33,6 +34,7 @@ type Server struct {
 	places   *place.Catalogue
 	log      *slog.Logger
 	ready    func(context.Context) error
+	writes   recentWriters
 }
 
 // Deps are the services the API serves.
@@ -167,8 +169,55 @@ func (s *Server) authenticated(h http.HandlerFunc) http.Handler {
 		}
 		a.Purpose = purpose
 		a.RequestID = requestID(r)
-		h(w, r.WithContext(context.WithValue(r.Context(), keyActor, a)))
+		ctx := context.WithValue(r.Context(), keyActor, a)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if s.writes.recent(a.ID) {
+				ctx = registry.ReadYourWrites(ctx)
+			}
+			h(w, r.WithContext(ctx))
+			return
+		}
+		// Whatever the outcome, a write attempt may have committed: this
+		// actor's reads go to the primary until replicas have caught up.
+		s.writes.mark(a.ID)
+		h(w, r.WithContext(registry.ReadYourWrites(ctx)))
 	})
+}
+
+// ReadYourWritesWindow is how long after a write an actor's reads go to
+// the primary rather than a read replica. Streaming replicas on the same
+// network replay within milliseconds; the window leaves room for a replica
+// under load.
+const ReadYourWritesWindow = 5 * time.Second
+
+// recentWriters remembers who wrote in the last ReadYourWritesWindow.
+type recentWriters struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func (rw *recentWriters) mark(id string) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	now := time.Now()
+	if rw.last == nil {
+		rw.last = map[string]time.Time{}
+	}
+	rw.last[id] = now
+	if len(rw.last) > 10000 {
+		for k, t := range rw.last {
+			if now.Sub(t) > ReadYourWritesWindow {
+				delete(rw.last, k)
+			}
+		}
+	}
+}
+
+func (rw *recentWriters) recent(id string) bool {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	t, ok := rw.last[id]
+	return ok && time.Since(t) < ReadYourWritesWindow
 }
 
 // decode reads a JSON object body into v, refusing unknown fields, wrong

@@ -3,6 +3,7 @@ package api
 import (
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -273,10 +274,11 @@ type EventJSON struct {
 // records only for the party.
 var partyDetails = map[string]bool{"spouse_pid": true, "new_head_pid": true, "from_household_id": true}
 
-// eventJSON renders an event as seen in the history of viewer.
-func eventJSON(e *registry.Event, pids map[registry.PersonKey]string, viewer registry.PersonKey) EventJSON {
+// eventJSON renders an event as seen in the history of viewer, a record
+// together with the duplicates merged into it.
+func eventJSON(e *registry.Event, pids map[registry.PersonKey]string, viewer *registry.Citizen) EventJSON {
 	out := eventDetails(e, pids)
-	if e.Subject != viewer {
+	if e.Subject != viewer.Key && !slices.Contains(viewer.Merged, e.Subject) {
 		maps.DeleteFunc(out.Details, func(k string, _ any) bool { return !partyDetails[k] })
 	}
 	return out
@@ -335,5 +337,8 @@ func eventDetails(e *registry.Event, pids map[registry.PersonKey]string) EventJS
 	}
 	set("legacy_id", d.LegacyID)
 	set("legacy_issued_on", d.LegacyIssuedOn.String())
+	set("merged_pid", pids[d.Merged])
+	set("survivor_pid", pids[d.Survivor])
+	set("merge_request", d.MergeRequest)
 	return out
 }

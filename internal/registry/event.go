@@ -27,6 +27,9 @@ const (
 	EventMissingRevoked          EventType = "missing_revoked"                    // hủy tuyên bố mất tích
 	EventPhoneNumber             EventType = "phone_number"                       // số thuê bao di động
 	EventLegacyID                EventType = "legacy_id"                          // số CMND cũ
+	EventMerge                   EventType = "merge"                              // hợp nhất hồ sơ trùng (bản giữ lại)
+	EventMergedInto              EventType = "merged_into"                        // hồ sơ trùng đã hợp nhất vào bản khác
+	EventUnmerge                 EventType = "unmerge"                            // hủy hợp nhất
 )
 
 // EventTypes lists every event type with its Vietnamese name.
@@ -47,6 +50,9 @@ var EventTypes = map[EventType]string{
 	EventMissingRevoked:          "Hủy tuyên bố mất tích",
 	EventPhoneNumber:             "Cập nhật số điện thoại",
 	EventLegacyID:                "Bổ sung số CMND",
+	EventMerge:                   "Hợp nhất hồ sơ trùng",
+	EventMergedInto:              "Hồ sơ đã hợp nhất vào hồ sơ khác",
+	EventUnmerge:                 "Hủy hợp nhất hồ sơ",
 }
 
 // eventAliases are other spellings clients use for the same types.
@@ -91,6 +97,9 @@ var DefaultLegalBasis = map[EventType]string{
 	EventMissingRevoked:          "Bộ luật Dân sự 2015, Điều 70",
 	EventPhoneNumber:             "Luật Căn cước 2023, Điều 9",
 	EventLegacyID:                "Luật Căn cước 2023, Điều 9",
+	EventMerge:                   "Luật Căn cước 2023, Điều 9–10; Nghị định 70/2024/NĐ-CP",
+	EventMergedInto:              "Luật Căn cước 2023, Điều 9–10; Nghị định 70/2024/NĐ-CP",
+	EventUnmerge:                 "Luật Căn cước 2023, Điều 9–10; Nghị định 70/2024/NĐ-CP",
 }
 
 // Event is one recorded change. It is immutable once stored.
@@ -160,6 +169,13 @@ type Details struct {
 
 	LegacyID       string     `json:"legacy_id,omitempty"`
 	LegacyIssuedOn civil.Date `json:"legacy_issued_on,omitzero"`
+
+	// Merged is the duplicate record a merge or unmerge concerns; Survivor
+	// the record it was merged into.
+	Merged   PersonKey `json:"merged_key,omitempty"`
+	Survivor PersonKey `json:"survivor_key,omitempty"`
+	// MergeRequest is the id of the approved merge request.
+	MergeRequest string `json:"merge_request,omitempty"`
 }
 
 // before reports whether e is applied before o: events apply in order of

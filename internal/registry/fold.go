@@ -80,7 +80,12 @@ func apply(c *Citizen, self PersonKey, e *Event) *RuleError {
 	} else if e.Type == EventBirth && e.Subject == self {
 		return ruleErr(e, "birth_date", "duplicate", "the person's birth is already registered")
 	}
-	if c.Status == Dead && e.Type != EventCorrection {
+	merging := e.Type == EventMerge || e.Type == EventMergedInto || e.Type == EventUnmerge
+	if c.MergedInto != 0 && e.Type != EventUnmerge && e.Type != EventCorrection {
+		return ruleErr(e, "pid", "merged",
+			"the record was merged into another as a duplicate; record the %s event on the surviving record", e.Type)
+	}
+	if c.Status == Dead && e.Type != EventCorrection && !merging {
 		return ruleErr(e, "type", "after_death",
 			"the person died on %s; only corrections may be recorded after a death", c.DeathDate)
 	}
@@ -279,6 +284,39 @@ func apply(c *Citizen, self PersonKey, e *Event) *RuleError {
 			return ruleErr(e, "legacy_id", "duplicate", "legacy number %s is already recorded for the person", d.LegacyID)
 		}
 		c.LegacyIDs = append(c.LegacyIDs, LegacyID{Number: d.LegacyID, IssuedOn: d.LegacyIssuedOn})
+
+	case EventMerge:
+		switch {
+		case d.Merged == 0 || d.Merged == self:
+			return ruleErr(e, "duplicate_pid", "invalid", "a merge names another record")
+		case slices.Contains(c.Merged, d.Merged):
+			return ruleErr(e, "duplicate_pid", "already_merged", "the record is already merged into this one")
+		}
+		c.Merged = append(c.Merged, d.Merged)
+
+	case EventMergedInto:
+		switch {
+		case d.Survivor == 0 || d.Survivor == self:
+			return ruleErr(e, "survivor_pid", "invalid", "a merge names another record")
+		case len(c.Merged) > 0:
+			return ruleErr(e, "duplicate_pid", "has_merged",
+				"other duplicates were merged into this record; merge into it instead, or unmerge them first")
+		}
+		c.MergedInto = d.Survivor
+
+	case EventUnmerge:
+		if self == e.Subject {
+			i := slices.Index(c.Merged, d.Merged)
+			if i < 0 {
+				return ruleErr(e, "duplicate_pid", "not_merged", "the record was not merged into this one")
+			}
+			c.Merged = slices.Delete(c.Merged, i, i+1)
+			return nil
+		}
+		if c.MergedInto != e.Subject {
+			return ruleErr(e, "duplicate_pid", "not_merged", "the record was not merged into this one")
+		}
+		c.MergedInto = 0
 
 	default:
 		return ruleErr(e, "type", "unknown", "unknown event type %q", e.Type)

@@ -215,6 +215,11 @@ type Citizen struct {
 	MissingSince        civil.Date      `json:"missing_since,omitzero"`
 	Residences          []Residence     `json:"residences,omitempty"`
 	Absences            []Absence       `json:"absences,omitempty"`
+	// MergedInto is the record this one was merged into as a duplicate:
+	// its number resolves there. Merged are the duplicates merged into
+	// this record, whose histories its reads include.
+	MergedInto PersonKey   `json:"merged_into_key,omitempty"`
+	Merged     []PersonKey `json:"merged_keys,omitempty"`
 	// LastEventID is the last event applied.
 	LastEventID string `json:"last_event_id"`
 	// Version counts the events that changed this record. It is what ETag

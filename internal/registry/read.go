@@ -114,6 +114,12 @@ func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, numb
 	if err != nil {
 		return nil, err
 	}
+	if cur.MergedInto != 0 {
+		// A duplicate's number still resolves: to the surviving record.
+		if cur, err = tx.Citizen(ctx, cur.MergedInto); err != nil {
+			return nil, err
+		}
+	}
 	if !a.Covers(s.Units(cur, civil.DateOf(s.now()))) {
 		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
 	}
@@ -150,7 +156,9 @@ func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor stri
 			return err
 		}
 		page.Citizen = cur
-		evs, err := tx.EventPage(ctx, cur.Key, after, limit+1)
+		// The survivor of a merge shows the merged records' histories too:
+		// their events stay where they were recorded.
+		evs, err := tx.EventPage(ctx, append([]PersonKey{cur.Key}, cur.Merged...), after, limit+1)
 		if err != nil {
 			return err
 		}
@@ -163,7 +171,7 @@ func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor stri
 		var refs []PersonKey
 		for _, e := range evs {
 			refs = append(refs, e.Parties...)
-			refs = append(refs, e.Data.Mother, e.Data.Father, e.Data.Spouse, e.Data.NewHead)
+			refs = append(refs, e.Data.Mother, e.Data.Father, e.Data.Spouse, e.Data.NewHead, e.Data.Merged, e.Data.Survivor)
 		}
 		page.PIDs, err = s.pids(ctx, tx, refs)
 		return err
@@ -171,7 +179,12 @@ func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor stri
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.Record(ctx, []accesslog.Entry{s.entry(a, page.Citizen.Key, fields, accesslog.ActionRead)}); err != nil {
+	entries := []accesslog.Entry{s.entry(a, page.Citizen.Key, fields, accesslog.ActionRead)}
+	for _, k := range page.Citizen.Merged {
+		// The merged records' own events are shown too.
+		entries = append(entries, s.entry(a, k, fields, accesslog.ActionRead))
+	}
+	if err := s.Store.Record(ctx, entries); err != nil {
 		return nil, err
 	}
 	return page, nil

@@ -46,6 +46,9 @@ func (s *Service) checkEvent(req EventRequest, today civil.Date) (*draft, error)
 	case typ == EventBirth:
 		fs.Add("type", "not_allowed", "births are registered with POST /api/v1/births")
 		return nil, fs.Err()
+	case typ == EventMerge || typ == EventMergedInto || typ == EventUnmerge:
+		fs.Add("type", "not_allowed", "duplicates are merged and unmerged through /api/v1/merges, with a second officer's approval")
+		return nil, fs.Err()
 	}
 	spec := eventFields[typ]
 	given := req.set()
@@ -245,7 +248,10 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	if err != nil {
 		return nil, err
 	}
-	self := al.Person
+	self, err := s.follow(ctx, tx, al.Person)
+	if err != nil {
+		return nil, err
+	}
 	d := dr.d
 	refs := map[string]*PersonKey{"spouse_pid": &d.Spouse, "new_head_pid": &d.NewHead, "mother_pid": &d.Mother, "father_pid": &d.Father}
 	nums := map[string]pid.Number{"spouse_pid": dr.spouse, "new_head_pid": dr.newHead, "mother_pid": dr.mother, "father_pid": dr.father}

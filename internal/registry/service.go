@@ -33,6 +33,9 @@ type Service struct {
 	Clock civil.Clock
 	// Rand is the source of serials and ids; crypto/rand in production.
 	Rand io.Reader
+	// Assess grades each record as it is saved (internal/quality); nil
+	// marks every record clean.
+	Assess Assessor
 }
 
 // NewService returns a Service with production defaults for nil fields.
@@ -461,7 +464,17 @@ func (s *Service) Units(c *Citizen, day civil.Date) []string {
 }
 
 func (s *Service) save(ctx context.Context, tx Tx, c *Citizen) error {
-	return tx.SaveCitizen(ctx, c, s.unitSpans(c, civil.DateOf(s.now())))
+	return tx.SaveCitizen(ctx, c, s.Project(c, civil.DateOf(s.now())))
+}
+
+// Project computes what is stored beside a record: the units it is
+// attached to and its data-quality mark.
+func (s *Service) Project(c *Citizen, today civil.Date) Projection {
+	p := Projection{Units: s.unitSpans(c, today), Quality: QualityMark{Score: 100}}
+	if s.Assess != nil {
+		p.Quality = s.Assess(c, today)
+	}
+	return p
 }
 
 // stamp returns the recording instant for an event about the persons, read
@@ -570,7 +583,20 @@ func (s *Service) resolveField(ctx context.Context, tx ReadTx, field, number str
 	if err != nil {
 		return 0, err
 	}
-	return al.Person, nil
+	return s.follow(ctx, tx, al.Person)
+}
+
+// follow returns the record a person's number leads to: the person, or the
+// surviving record it was merged into as a duplicate.
+func (s *Service) follow(ctx context.Context, tx ReadTx, key PersonKey) (PersonKey, error) {
+	c, err := tx.Citizen(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	if c.MergedInto != 0 {
+		return c.MergedInto, nil
+	}
+	return key, nil
 }
 
 // ruleError turns a fold failure into the error the caller sees: a rule

@@ -37,9 +37,9 @@ type ReadTx interface {
 	// recorded at or before knownAt (all when knownAt is zero), in the order
 	// they apply.
 	Events(ctx context.Context, key PersonKey, knownAt time.Time) ([]*Event, error)
-	// EventPage returns up to limit events of key after the cursor position,
-	// in the order they apply.
-	EventPage(ctx context.Context, key PersonKey, after EventPosition, limit int) ([]*Event, error)
+	// EventPage returns up to limit events of any of keys after the cursor
+	// position, in the order they apply, each once.
+	EventPage(ctx context.Context, keys []PersonKey, after EventPosition, limit int) ([]*Event, error)
 	// LatestRecordedAt returns the latest recording instant of any event of
 	// the persons, or the zero time when they have none.
 	LatestRecordedAt(ctx context.Context, keys []PersonKey) (time.Time, error)
@@ -102,9 +102,9 @@ type Tx interface {
 	// AppendEvent stores a new event and sets its Seq.
 	AppendEvent(ctx context.Context, e *Event) error
 	// SaveCitizen stores the current record of a person (its fold over
-	// every known event) with the units it is attached to, for searches
-	// within a unit.
-	SaveCitizen(ctx context.Context, c *Citizen, units []UnitSpan) error
+	// every known event) with its projection: the units it is attached to,
+	// for searches within a unit, and its quality mark.
+	SaveCitizen(ctx context.Context, c *Citizen, p Projection) error
 	// CreateHousehold stores a new household.
 	CreateHousehold(ctx context.Context, h *Household) error
 	// Outbox appends a message to the transactional outbox.
@@ -131,9 +131,42 @@ type StoredResponse struct {
 	Person PersonKey
 }
 
+// Projection is what is stored beside a person's record for searches and
+// reports.
+type Projection struct {
+	Units   []UnitSpan
+	Quality QualityMark
+}
+
+// QualityMark is a record's data-quality grade (see internal/quality).
+type QualityMark struct {
+	Flags uint64 // one bit per rule broken
+	Score int    // 0–100
+	// AliveFrom is the first day a time-dependent rule would fire with no
+	// new event (a temporary residence running out), zero when none would.
+	AliveFrom civil.Date
+}
+
+// Assessor grades a record on a day.
+type Assessor func(c *Citizen, today civil.Date) QualityMark
+
 // UnitSpan is a current commune or province a person is attached to, until
 // a date (zero: with no end in sight).
 type UnitSpan struct {
 	Unit  string
 	Until civil.Date
+}
+
+type readYourWritesKey struct{}
+
+// ReadYourWrites marks reads that must see the caller's own recent writes:
+// they go to the primary database rather than a replica that may lag.
+func ReadYourWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readYourWritesKey{}, true)
+}
+
+// ReadsYourWrites reports whether ctx was marked by ReadYourWrites.
+func ReadsYourWrites(ctx context.Context) bool {
+	v, _ := ctx.Value(readYourWritesKey{}).(bool)
+	return v
 }

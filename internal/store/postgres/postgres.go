@@ -68,3 +68,23 @@ func Open(ctx context.Context, url string, maxConns int) (*sqlstore.DB, []sqlsto
 	}
 	return sqlstore.New(db, db, Dialect), applied, nil
 }
+
+// OpenReplica connects to a read replica (a hot standby streaming from the
+// primary) for read-only transactions. It applies no migrations: the
+// replica has the primary's schema.
+func OpenReplica(ctx context.Context, url string, maxConns int) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	if maxConns <= 0 {
+		maxConns = 16
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres read replica: %w", err)
+	}
+	return db, nil
+}

@@ -15,7 +15,6 @@ import (
 	"dancu/internal/errs"
 	"dancu/internal/events"
 	"dancu/internal/registry"
-	"dancu/internal/vntext"
 )
 
 // Times are stored as Unix microseconds in UTC, the same on both backends;
@@ -48,13 +47,6 @@ func (s registryStore) View(ctx context.Context, fn func(registry.ReadTx) error)
 
 func (s registryStore) Record(ctx context.Context, entries []accesslog.Entry) error {
 	return s.db.Record(ctx, entries)
-}
-
-// Record writes access-log entries in their own transaction.
-func (db *DB) Record(ctx context.Context, entries []accesslog.Entry) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		return (&regTx{db: db, tx: tx}).LogAccess(ctx, entries)
-	})
 }
 
 type regTx struct {
@@ -195,11 +187,18 @@ func (t *regTx) Events(ctx context.Context, key registry.PersonKey, knownAt time
 	return scanEvents(rows)
 }
 
-func (t *regTx) EventPage(ctx context.Context, key registry.PersonKey, after registry.EventPosition, limit int) ([]*registry.Event, error) {
-	rows, err := t.query(ctx, `SELECT `+eventColumns+` FROM event_parties p JOIN events e ON e.seq = p.seq
-		WHERE p.person_key = ? AND (p.effective_from > ? OR (p.effective_from = ? AND p.seq > ?))
-		ORDER BY p.effective_from, p.seq LIMIT ?`,
-		key, after.Effective, after.Effective, after.Seq, limit)
+func (t *regTx) EventPage(ctx context.Context, keys []registry.PersonKey, after registry.EventPosition, limit int) ([]*registry.Event, error) {
+	args := make([]any, 0, len(keys)+4)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, after.Effective, after.Effective, after.Seq, limit)
+	// An event between two of the keys (a marriage of two merged records)
+	// would appear twice in the join; DISTINCT keeps one.
+	rows, err := t.query(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.seq IN (
+		SELECT p.seq FROM event_parties p WHERE p.person_key IN (`+marks(len(keys))+`)
+			AND (p.effective_from > ? OR (p.effective_from = ? AND p.seq > ?)))
+		ORDER BY e.effective_from, e.seq LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -404,19 +403,23 @@ func (t *regTx) AppendEvent(ctx context.Context, e *registry.Event) error {
 	return nil
 }
 
-func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []registry.UnitSpan) error {
+func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, p registry.Projection) error {
+	units := p.Units
 	doc, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO citizens (person_key, pid, full_name, birth_from, birth_to, status, mother_key, father_key, version, record)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.exec(ctx, `INSERT INTO citizens (person_key, pid, full_name, birth_from, birth_to, status, mother_key, father_key, version, record,
+			quality_flags, quality_score, alive_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (person_key) DO UPDATE SET pid = excluded.pid, full_name = excluded.full_name,
 			birth_from = excluded.birth_from, birth_to = excluded.birth_to, status = excluded.status,
 			mother_key = excluded.mother_key, father_key = excluded.father_key,
-			version = excluded.version, record = excluded.record`,
+			version = excluded.version, record = excluded.record,
+			quality_flags = excluded.quality_flags, quality_score = excluded.quality_score, alive_from = excluded.alive_from`,
 		c.Key, string(c.PID), c.FullName, dateText(c.BirthDate.First()), dateText(c.BirthDate.Last()), string(c.Status),
-		nullKey(c.Mother), nullKey(c.Father), c.Version, string(doc))
+		nullKey(c.Mother), nullKey(c.Father), c.Version, string(doc),
+		int64(p.Quality.Flags), p.Quality.Score, dateText(p.Quality.AliveFrom))
 	if err != nil {
 		return err
 	}
@@ -431,12 +434,7 @@ func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []re
 			return err
 		}
 	}
-	names := []string{vntext.Fold(c.FullName)}
-	for _, n := range slices.Concat(c.OtherNames, c.FormerNames) {
-		names = append(names, vntext.Fold(n))
-	}
-	slices.Sort(names)
-	for _, n := range slices.Compact(names) {
+	for _, n := range foldedNames(c) {
 		if _, err := t.exec(ctx, `INSERT INTO citizen_names (name_folded, person_key) VALUES (?, ?)`, n, c.Key); err != nil {
 			return err
 		}
@@ -446,21 +444,9 @@ func (t *regTx) SaveCitizen(ctx context.Context, c *registry.Citizen, units []re
 			return err
 		}
 	}
-	period := 0
-	for _, r := range c.Residences {
-		if r.HouseholdID == "" {
-			continue
-		}
-		end := ""
-		switch {
-		case !r.Ended.IsZero():
-			end = dateText(r.Ended)
-		case !r.Until.IsZero():
-			end = dateText(r.Until.AddDays(1))
-		}
-		period++
+	for _, m := range memberships(c) {
 		if _, err := t.exec(ctx, `INSERT INTO household_members (household_id, person_key, period, relation, from_date, end_date)
-			VALUES (?, ?, ?, ?, ?, ?)`, r.HouseholdID, c.Key, period, string(r.Relation), dateText(r.From.First()), end); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?)`, m.household, c.Key, m.period, m.relation, m.from, m.end); err != nil {
 			return err
 		}
 	}
@@ -487,18 +473,7 @@ func (t *regTx) Outbox(ctx context.Context, m events.Message) error {
 }
 
 func (t *regTx) LogAccess(ctx context.Context, entries []accesslog.Entry) error {
-	for _, e := range entries {
-		fields, err := json.Marshal(e.Fields)
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.db.insertAccess(ctx, t.tx, entries)
 }
 
 func (t *regTx) ClaimIdempotencyKey(ctx context.Context, actorID, key, hash string) (*registry.StoredResponse, error) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"dancu/internal/registry"
 )
 
 // Dialect captures what differs between the backends.
@@ -38,8 +40,14 @@ type DB struct {
 	// same pool on PostgreSQL; on SQLite the writer is one connection,
 	// since SQLite has one writer at a time anyway, and readers are many.
 	Write, Read *sql.DB
-	Dialect     Dialect
+	// Replica, when set, serves read-only transactions (PostgreSQL
+	// streaming replicas), except those whose context asks for the
+	// primary (registry.ReadYourWrites).
+	Replica *sql.DB
+	Dialect Dialect
 	rebound     sync.Map // query with ? → query with the dialect's placeholders
+	accessLog   groupLog
+	reserved    reservations
 }
 
 // New wraps opened pools.
@@ -49,7 +57,11 @@ func New(write, read *sql.DB, d Dialect) *DB {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopAccessLog()
 	err := db.Write.Close()
+	if db.Replica != nil {
+		err = errors.Join(err, db.Replica.Close())
+	}
 	if db.Read != db.Write {
 		err = errors.Join(err, db.Read.Close())
 	}
@@ -109,9 +121,14 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
-// view runs fn in a read-only snapshot transaction.
+// view runs fn in a read-only snapshot transaction, on a replica when
+// there is one and the caller need not see its own recent writes.
 func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
-	return db.once(ctx, db.Read, db.Dialect.ReadTxOptions, fn)
+	pool := db.Read
+	if db.Replica != nil && !registry.ReadsYourWrites(ctx) {
+		pool = db.Replica
+	}
+	return db.once(ctx, pool, db.Dialect.ReadTxOptions, fn)
 }
 
 func (db *DB) once(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
@@ -143,6 +160,7 @@ var Tables = []string{
 	"persons", "citizens", "citizen_names", "citizen_units", "identity_aliases",
 	"events", "event_parties", "households", "household_members",
 	"idempotency_keys", "outbox", "access_log", "officers", "officer_audit",
+	"import_runs", "duplicate_candidates", "merge_requests",
 }
 
 // Counts returns the row count of every table.

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"ParentChildIntegrity", testParentChildIntegrity},
 		{"BackdatedSecondHeadRefused", testBackdatedHead},
 		{"OutsiderLearnsNothing", testOutsiderLearnsNothing},
+		{"MergeNeedsTwoOfficersAndUnmerges", testMergeUnmerge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ type Cluster struct {
 	port   int
 	runAs  string // "" or the user the server runs as
 	pgCtl  string
+	bin    string
 	admin  *sql.DB
 	nextDB atomic.Int64
 }
@@ -104,40 +105,81 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{pgCtl: filepath.Join(bin, "pg_ctl")}
+	c := &Cluster{pgCtl: filepath.Join(bin, "pg_ctl"), bin: bin}
+	if err := c.makeDir(); err != nil {
+		return nil, err
+	}
+	// pg_basebackup -R makes replicas connect back over TCP as postgres,
+	// which initdb's trust rules for loopback allow.
+	data := filepath.Join(c.dir, "data")
+	if out, err := c.cmd(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	if err := c.start(); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// StartReplica starts a streaming replica of c: a base backup taken with
+// pg_basebackup, started as a hot standby that follows c's WAL. Stop it
+// before c.
+func (c *Cluster) StartReplica() (*Cluster, error) {
+	r := &Cluster{pgCtl: c.pgCtl, bin: c.bin}
+	if err := r.makeDir(); err != nil {
+		return nil, err
+	}
+	out, err := r.cmd(filepath.Join(c.bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
+		"-D", filepath.Join(r.dir, "data"), "-R", "-X", "stream", "--no-sync").CombinedOutput()
+	if err != nil {
+		r.Stop()
+		return nil, fmt.Errorf("pg_basebackup: %v\n%s", err, out)
+	}
+	if err := r.start(); err != nil {
+		r.Stop()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (c *Cluster) makeDir() error {
+	var err error
 	base := os.Getenv("PGTEST_DIR")
 	c.dir, err = os.MkdirTemp(base, "dancu-pg-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if os.Geteuid() == 0 {
 		c.runAs = "postgres"
 		u, err := user.Lookup(c.runAs)
 		if err != nil {
-			return nil, fmt.Errorf("running as root needs the postgres system user (created by the postgresql package): %w", err)
+			return fmt.Errorf("running as root needs the postgres system user (created by the postgresql package): %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		// The temporary directory's parents must be traversable by postgres.
 		if err := os.Chmod(c.dir, 0o700); err != nil {
-			return nil, err
+			return err
 		}
 		if err := os.Chown(c.dir, uid, gid); err != nil {
-			return nil, err
+			return err
 		}
 		for d := filepath.Dir(c.dir); d != "/"; d = filepath.Dir(d) {
 			if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o001 == 0 {
-				return nil, fmt.Errorf("%s is not traversable by the postgres user; set PGTEST_DIR to a directory it can reach", d)
+				return fmt.Errorf("%s is not traversable by the postgres user; set PGTEST_DIR to a directory it can reach", d)
 			}
 		}
 	}
+	return nil
+}
+
+func (c *Cluster) start() error {
+	var err error
 	data := filepath.Join(c.dir, "data")
-	if out, err := c.cmd(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
-	}
 	for attempt := 0; ; attempt++ {
 		if c.port, err = freePort(); err != nil {
-			return nil, err
+			return err
 		}
 		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB", c.port, c.dir)
 		if os.Getenv("PGTEST_FSYNC") != "on" {
@@ -151,13 +193,12 @@ func Start() (*Cluster, error) {
 		}
 		if attempt == 3 {
 			log, _ := os.ReadFile(filepath.Join(c.dir, "server.log"))
-			return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+			return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
 		}
 	}
 	c.admin, err = sql.Open("pgx", c.url("postgres"))
 	if err != nil {
-		c.Stop()
-		return nil, err
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -167,12 +208,11 @@ func Start() (*Cluster, error) {
 		}
 		select {
 		case <-ctx.Done():
-			c.Stop()
-			return nil, fmt.Errorf("PostgreSQL did not answer: %w", err)
+			return fmt.Errorf("PostgreSQL did not answer: %w", err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return c, nil
+	return nil
 }
 
 func (c *Cluster) cmd(name string, args ...string) *exec.Cmd {
@@ -199,6 +239,9 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 	})
 	return c.url(name)
 }
+
+// URL returns the URL of a database of the cluster.
+func (c *Cluster) URL(db string) string { return c.url(db) }
 
 // Port returns the port the server listens on.
 func (c *Cluster) Port() int { return c.port }

@@ -1,0 +1,155 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+
+	"dancu/internal/accesslog"
+)
+
+// Every read writes an access-log row that must be durable before the data
+// leaves dancu. A transaction per read would make the commit (an fsync) the
+// cost of every read, so concurrent reads share commits: Record queues its
+// entries and one writer goroutine commits everything queued while the
+// previous commit was in flight, then wakes each caller. A caller still
+// returns only after its own rows are durable; under load many callers pay
+// for one fsync. With no concurrency it is one commit per call, as before.
+
+// maxGroupEntries bounds one group commit, so one very large search does
+// not hold back the readers queued behind it for long.
+const maxGroupEntries = 4096
+
+type logRequest struct {
+	ctx     context.Context
+	entries []accesslog.Entry
+	done    chan error
+}
+
+type groupLog struct {
+	start   sync.Once
+	closing sync.Once
+	queue   chan *logRequest
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+// Record writes access-log entries durably, sharing the commit with other
+// callers recording at the same time.
+func (db *DB) Record(ctx context.Context, entries []accesslog.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	g := &db.accessLog
+	g.start.Do(func() {
+		g.queue = make(chan *logRequest, 1024)
+		g.stop = make(chan struct{})
+		g.stopped = make(chan struct{})
+		go db.commitAccessLog()
+	})
+	req := &logRequest{ctx: ctx, entries: entries, done: make(chan error, 1)}
+	select {
+	case g.queue <- req:
+	case <-g.stop:
+		return errors.New("access log: database closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the rows may be committed whatever the caller does, so
+	// wait for the outcome rather than for ctx: a caller that gave up
+	// still must not be told its rows were not written when they were.
+	return <-req.done
+}
+
+func (db *DB) commitAccessLog() {
+	g := &db.accessLog
+	defer close(g.stopped)
+	var batch []*logRequest
+	for {
+		select {
+		case req := <-g.queue:
+			batch = append(batch[:0], req)
+		case <-g.stop:
+			return
+		}
+		n := len(batch[0].entries)
+	drain:
+		for n < maxGroupEntries {
+			select {
+			case req := <-g.queue:
+				batch = append(batch, req)
+				n += len(req.entries)
+			default:
+				break drain
+			}
+		}
+		live := batch[:0]
+		for _, req := range batch {
+			// A request whose caller already gave up before its commit
+			// started is not written: nothing was sent for it.
+			if err := req.ctx.Err(); err != nil {
+				req.done <- err
+				continue
+			}
+			live = append(live, req)
+		}
+		if len(live) == 0 {
+			continue
+		}
+		all := make([]accesslog.Entry, 0, n)
+		for _, req := range live {
+			all = append(all, req.entries...)
+		}
+		err := db.update(context.Background(), func(tx *sql.Tx) error {
+			return db.insertAccess(context.Background(), tx, all)
+		})
+		for _, req := range live {
+			req.done <- err
+		}
+	}
+}
+
+func (db *DB) stopAccessLog() {
+	g := &db.accessLog
+	g.start.Do(func() {
+		// Never started: nothing to wait for, and later calls are refused.
+		g.stop = make(chan struct{})
+		g.stopped = make(chan struct{})
+		close(g.stopped)
+	})
+	g.closing.Do(func() { close(g.stop) })
+	<-g.stopped
+}
+
+const accessColumns = 10
+
+// insertAccess writes entries with multi-row INSERTs: one round trip per
+// chunk rather than per row matters on PostgreSQL.
+func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
+	const chunk = 256
+	for len(entries) > 0 {
+		n := min(chunk, len(entries))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id) VALUES `)
+		args := make([]any, 0, n*accessColumns)
+		for i, e := range entries[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+			fields, err := json.Marshal(e.Fields)
+			if err != nil {
+				return err
+			}
+			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID)
+		}
+		if _, err := tx.ExecContext(ctx, db.q(b.String()), args...); err != nil {
+			return err
+		}
+		entries = entries[n:]
+	}
+	return nil
+}
