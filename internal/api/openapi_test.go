@@ -185,8 +185,8 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping}))
 	t.Cleanup(srv.Close)
 	tokens := map[string]string{}
-	for _, unit := range []string{"VN", "00004", "26740"} {
-		_, tok, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "openapi-test"}, "Cán bộ "+unit, unit, "registry")
+	for _, unit := range []string{"VN", "VN2", "00004", "26740"} {
+		_, tok, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "openapi-test"}, "Cán bộ "+unit, strings.TrimSuffix(unit, "2"), "registry")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,6 +334,44 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(422, "POST", "/api/v1/citizens/"+mother+"/events", "VN", map[string]any{"type": "marriage", "spouse_pid": child})
 	call(422, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Lê Văn Tám", "birth_date": "2025-10-02", "sex": "male", "birth_place": "00004", "registration_place": "00004", "mother_pid": "001180999999"})
 	call(422, "POST", "/api/v1/citizens/"+father+"/events", "00004", map[string]any{"type": "phone_number", "phone": "0912345678"}, "Idempotency-Key", "hh-1")
+
+	// Duplicates: a candidate pair, a maker–checker merge, an unmerge.
+	dupA := str(call(201, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Phạm Văn Dũng", "birth_date": "1970-02-03", "sex": "male", "birth_place": "00004", "registration_place": "00004"}), "pid")
+	dupB := str(call(201, "POST", "/api/v1/births", "VN", map[string]any{"full_name": "Pham Van Dung", "birth_date": "1970-02-03", "sex": "male", "birth_place": "00004", "registration_place": "00004"}), "pid")
+	var keys []registry.PersonKey
+	for _, p := range []string{dupA, dupB} {
+		v, err := reg.Citizen(ctx, actor.Actor{Kind: actor.KindOfficer, ID: "t", Unit: "VN", Scope: actor.ScopeNational, Role: actor.RoleRegistry}, p, registry.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, v.Citizen.Key)
+	}
+	if err := db.SaveCandidates(ctx, []registry.Candidate{
+		{A: keys[0], B: keys[1], Score: 0.97, Likely: true, Reasons: []byte(`[{"code":"name_folded_equal","detail":"same name without diacritics","weight":0.4}]`), FoundAt: time.Now()},
+		{A: keys[0], B: 1, Score: 0.51, Reasons: []byte(`[]`), FoundAt: time.Now()},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands := call(200, "GET", "/api/v1/duplicates?unit=00004&limit=1", "00004", nil)
+	next := str(cands, "next_cursor")
+	call(200, "GET", "/api/v1/duplicates?cursor="+next, "00004", nil)
+	call(204, "POST", "/api/v1/duplicates/2/reject", "VN", nil)
+	call(409, "POST", "/api/v1/duplicates/2/reject", "VN", nil)
+	call(404, "POST", "/api/v1/duplicates/999/reject", "VN", nil)
+	call(400, "GET", "/api/v1/duplicates?status=maybe", "VN", nil)
+	call(403, "GET", "/api/v1/duplicates?unit=01", "26740", nil)
+	merge := str(call(201, "POST", "/api/v1/merges", "VN", map[string]any{"survivor_pid": dupA, "duplicate_pid": dupB, "reason": "Cùng một người, đăng ký hai lần", "candidate_id": 1}), "id")
+	call(403, "POST", "/api/v1/merges/"+merge+"/approve", "VN", map[string]any{})
+	call(200, "GET", "/api/v1/merges", "VN2", nil)
+	call(200, "POST", "/api/v1/merges/"+merge+"/approve", "VN2", map[string]any{"note": "Đã đối chiếu ảnh và vân tay"})
+	call(409, "POST", "/api/v1/merges/"+merge+"/approve", "VN2", map[string]any{})
+	call(200, "GET", "/api/v1/citizens/"+dupB, "VN", nil)
+	call(400, "POST", "/api/v1/merges/"+merge+"/unmerge", "VN", map[string]any{})
+	call(200, "POST", "/api/v1/merges/"+merge+"/unmerge", "VN", map[string]any{"reason": "Hai người khác nhau"})
+	again := str(call(201, "POST", "/api/v1/merges", "VN", map[string]any{"survivor_pid": dupA, "duplicate_pid": dupB, "reason": "Đề nghị lại"}), "id")
+	call(200, "POST", "/api/v1/merges/"+again+"/reject", "VN2", map[string]any{"note": "Không đủ căn cứ"})
+	call(404, "POST", "/api/v1/merges/01ABC/approve", "VN2", map[string]any{})
+	call(422, "POST", "/api/v1/merges", "VN", map[string]any{"survivor_pid": dupA, "duplicate_pid": dupA, "reason": "x"})
 
 	for _, rt := range Routes {
 		if !seen[rt.Method+" "+rt.Pattern] {

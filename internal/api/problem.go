@@ -50,6 +50,10 @@ var titles = map[string][2]string{
 	"unavailable":                {"Dịch vụ tạm thời không sẵn sàng", "Service unavailable"},
 	"number-space-exhausted":     {"Không cấp được số định danh, hãy thử lại", "No free personal ID number; try again"},
 	"household-number-exhausted": {"Không cấp được số hộ, hãy thử lại", "No free household number; try again"},
+	"maker-checker":              {"Cần cán bộ thứ hai phê duyệt", "A second officer must decide"},
+	"merge-decided":              {"Đề nghị hợp nhất đã được xử lý", "Merge request already decided"},
+	"candidate-decided":          {"Cặp nghi trùng đã được xử lý", "Duplicate candidate already decided"},
+	"not-merged":                 {"Hồ sơ chưa được hợp nhất", "Not merged"},
 }
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})

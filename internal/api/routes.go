@@ -25,6 +25,13 @@ var Routes = []Route{
 	{"POST", "/api/v1/citizens/{pid}/events"},
 	{"GET", "/api/v1/households/{id}"},
 	{"GET", "/api/v1/places/{code}"},
+	{"GET", "/api/v1/duplicates"},
+	{"POST", "/api/v1/duplicates/{id}/reject"},
+	{"GET", "/api/v1/merges"},
+	{"POST", "/api/v1/merges"},
+	{"POST", "/api/v1/merges/{id}/approve"},
+	{"POST", "/api/v1/merges/{id}/reject"},
+	{"POST", "/api/v1/merges/{id}/unmerge"},
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -38,6 +45,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/citizens/{pid}/events", s.authenticated(s.handleRecordEvent))
 	mux.Handle("GET /api/v1/households/{id}", s.authenticated(s.handleHousehold))
 	mux.Handle("GET /api/v1/places/{code}", s.authenticated(s.handlePlace))
+	mux.Handle("GET /api/v1/duplicates", s.authenticated(s.handleDuplicates))
+	mux.Handle("POST /api/v1/duplicates/{id}/reject", s.authenticated(s.handleRejectCandidate))
+	mux.Handle("GET /api/v1/merges", s.authenticated(s.handleMerges))
+	mux.Handle("POST /api/v1/merges", s.authenticated(s.handleProposeMerge))
+	mux.Handle("POST /api/v1/merges/{id}/approve", s.authenticated(s.handleMergeDecision("approve")))
+	mux.Handle("POST /api/v1/merges/{id}/reject", s.authenticated(s.handleMergeDecision("reject")))
+	mux.Handle("POST /api/v1/merges/{id}/unmerge", s.authenticated(s.handleMergeDecision("unmerge")))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.
 	allowed := map[string][]string{}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -401,4 +402,155 @@ type CandidateQuery struct {
 type CandidateReader interface {
 	Candidates(ctx context.Context, q CandidateQuery) ([]*Candidate, error)
 	MergeRequests(ctx context.Context, status MergeStatus, limit int) ([]*MergeRequest, error)
+}
+
+// CandidateView is a duplicate candidate as shown to officers: both
+// records' numbers, names and birth dates, so they can compare them.
+type CandidateView struct {
+	Candidate *Candidate
+	A, B      *Citizen
+}
+
+// Candidates lists duplicate candidates in a unit the officer covers,
+// highest score first. Showing both records is a read of each, and is
+// access-logged as one.
+func (s *Service) Candidates(ctx context.Context, a actor.Actor, unit, status, cursor string, limit int) ([]CandidateView, string, error) {
+	var fs errs.Fields
+	if unit == "" {
+		unit = a.Unit
+	}
+	if unit == actor.NationalUnit {
+		unit = ""
+	}
+	if unit != "" && !a.Covers([]string{unit}) {
+		return nil, "", errs.E(errs.Forbidden, "forbidden", "unit %s is outside your unit %s", unit, a.Unit).With("field", "unit")
+	}
+	if status == "" {
+		status = "open"
+	}
+	if !slices.Contains([]string{"open", "rejected", "proposed", "merged"}, status) {
+		fs.Add("status", "unknown", "status is one of open, rejected, proposed, merged")
+	}
+	q := CandidateQuery{Unit: unit, Status: status, Limit: clampLimit(limit) + 1}
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err == nil {
+			_, err = fmt.Sscanf(string(raw), "c1:%g:%d", &q.AfterScore, &q.AfterID)
+		}
+		if err != nil || q.AfterID <= 0 {
+			fs.Add("cursor", "format", "the cursor is not one this API returned")
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, "", err
+	}
+	var out []CandidateView
+	next := ""
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		cr, ok := tx.(CandidateReader)
+		if !ok {
+			return fmt.Errorf("registry: the store cannot list candidates")
+		}
+		cands, err := cr.Candidates(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(cands) == q.Limit {
+			cands = cands[:q.Limit-1]
+			last := cands[len(cands)-1]
+			next = base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "c1:%g:%d", last.Score, last.ID))
+		}
+		for _, c := range cands {
+			ca, err := tx.Citizen(ctx, c.A)
+			if err != nil {
+				return err
+			}
+			cb, err := tx.Citizen(ctx, c.B)
+			if err != nil {
+				return err
+			}
+			out = append(out, CandidateView{Candidate: c, A: ca, B: cb})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	var entries []accesslog.Entry
+	for _, v := range out {
+		entries = append(entries, s.entry(a, v.A.Key, []string{"duplicates"}, accesslog.ActionSearch),
+			s.entry(a, v.B.Key, []string{"duplicates"}, accesslog.ActionSearch))
+	}
+	if err := s.Store.Record(ctx, entries); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// RejectCandidate records an officer's finding that a candidate pair are
+// two people; later searches keep it rejected.
+func (s *Service) RejectCandidate(ctx context.Context, a actor.Actor, id int64) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		ms, err := s.mergeTx(tx)
+		if err != nil {
+			return err
+		}
+		c, err := ms.Candidate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != "open" {
+			return errs.E(errs.Conflict, "candidate-decided", "candidate %d was already %s", id, c.Status)
+		}
+		today := civil.DateOf(s.now())
+		for _, k := range []PersonKey{c.A, c.B} {
+			p, err := tx.Citizen(ctx, k)
+			if err != nil {
+				return err
+			}
+			if !a.Covers(s.Units(p, today)) {
+				return errs.E(errs.Forbidden, "forbidden", "the records are outside your unit %s", a.Unit)
+			}
+		}
+		return ms.SetCandidateStatus(ctx, id, "rejected", a.ID, s.now())
+	})
+}
+
+// MergeRequests lists merge requests with a status for officers to decide.
+func (s *Service) MergeRequests(ctx context.Context, a actor.Actor, status string, limit int) ([]*MergeView, error) {
+	if status == "" {
+		status = string(MergeProposed)
+	}
+	if !slices.Contains([]MergeStatus{MergeProposed, MergeApproved, MergeRejected, MergeUndone}, MergeStatus(status)) {
+		return nil, errs.InvalidField("status", "unknown", "status is one of proposed, approved, rejected, unmerged")
+	}
+	var out []*MergeView
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		cr, ok := tx.(CandidateReader)
+		if !ok {
+			return fmt.Errorf("registry: the store cannot list merges")
+		}
+		ms, err := cr.MergeRequests(ctx, MergeStatus(status), clampLimit(limit))
+		if err != nil {
+			return err
+		}
+		today := civil.DateOf(s.now())
+		for _, m := range ms {
+			surv, err := tx.Citizen(ctx, m.Survivor)
+			if err != nil {
+				return err
+			}
+			dup, err := tx.Citizen(ctx, m.Duplicate)
+			if err != nil {
+				return err
+			}
+			// Officers see only the requests about people in their unit.
+			if !a.Covers(s.Units(surv, today)) || !a.Covers(s.Units(dup, today)) {
+				continue
+			}
+			out = append(out, &MergeView{Request: m, SurvivorPID: string(surv.PID), DuplicatePID: string(dup.PID)})
+		}
+		return nil
+	})
+	return out, err
 }
