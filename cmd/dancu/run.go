@@ -22,7 +22,7 @@ import (
 	"dancu/internal/errs"
 	"dancu/internal/officer"
 	"dancu/internal/place"
-	"dancu/internal/registry"
+	"dancu/internal/quality"
 	"dancu/internal/store/postgres"
 	"dancu/internal/store/sqlite"
 	"dancu/internal/store/sqlstore"
@@ -31,8 +31,14 @@ import (
 const usage = `dancu — national population registry
 
 Usage:
-  dancu serve   [--addr HOST:PORT] [--data DIR] [--db postgres://...]
+  dancu serve   [--addr HOST:PORT] [--data DIR] [--db postgres://...] [--db-read postgres://...]
   dancu migrate [--data DIR] [--db postgres://...]
+  dancu seed --citizens N [--seed S] [--truth FILE]      synthetic population
+  dancu import FILE [--rejects FILE]                     CSV or JSON lines; resumable
+  dancu export [--province CODE] [--format csv|jsonl] [--out FILE]
+  dancu quality report [--province CODE | --unit CODE] [--worst N] [--json]
+  dancu duplicates find [--out FILE] [--truth FILE] [--pairs FILE]
+  dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (scenarios: seed, read, dedup)
   dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
   dancu officer list   [--data DIR] [--db URL]
   dancu officer revoke --id OFFICER_ID [--data DIR] [--db URL]
@@ -40,7 +46,9 @@ Usage:
 
 --data is the data directory (default ./dancu-data, or $DANCU_DATA): it holds
 the SQLite database and the key that hashes API tokens. --db (or $DANCU_DB)
-selects PostgreSQL instead of SQLite. --unit is a 5-digit commune code, a
+selects PostgreSQL instead of SQLite; --db-read (or $DANCU_DB_READ) adds a
+read replica for read-only queries. Every command that takes --data also
+takes --db and --db-read. --unit is a 5-digit commune code, a
 2-digit province code, or VN for national scope.
 `
 
@@ -62,6 +70,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "officer":
 		return cmdOfficer(ctx, rest, getenv, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, getenv, stdout, stderr)
+	case "quality":
+		return cmdQuality(ctx, rest, getenv, stdout, stderr)
+	case "duplicates":
+		return cmdDuplicates(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "dancu", version)
 		return nil
@@ -208,9 +228,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	places := place.Default()
-	reg := registry.NewService(db.Registry(), places, time.Now, rand.Reader)
-	handler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping})
+	reg := registryService(db)
+	places := reg.Places
+	reporter := &quality.Reporter{Store: db, Checker: qualityChecker(reg), Places: places}
+	handler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"dancu/internal/civil"
 	"dancu/internal/officer"
 	"dancu/internal/place"
+	"dancu/internal/quality"
 	"dancu/internal/registry"
 	"dancu/internal/store/sqlite"
 )
@@ -182,7 +183,10 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	places := place.Default()
 	officers := &officer.Service{Store: db.Officers(), Places: places, Clock: time.Now, Rand: rand.Reader, HashKey: []byte("openapi-test-key-openapi-test-ke")}
 	reg := registry.NewService(db.Registry(), places, time.Now, rand.Reader)
-	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping}))
+	checker := &quality.Checker{Places: places, ExpectedPID: reg.ExpectedPID}
+	reg.Assess = checker.Mark
+	reporter := &quality.Reporter{Store: db, Checker: checker, Places: places}
+	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter}))
 	t.Cleanup(srv.Close)
 	tokens := map[string]string{}
 	for _, unit := range []string{"VN", "VN2", "00004", "26740"} {
@@ -372,6 +376,19 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(200, "POST", "/api/v1/merges/"+again+"/reject", "VN2", map[string]any{"note": "Không đủ căn cứ"})
 	call(404, "POST", "/api/v1/merges/01ABC/approve", "VN2", map[string]any{})
 	call(422, "POST", "/api/v1/merges", "VN", map[string]any{"survivor_pid": dupA, "duplicate_pid": dupA, "reason": "x"})
+
+	// Quality: the country, a province with its communes, a commune.
+	rep := call(200, "GET", "/api/v1/quality?unit=VN&worst=3", "VN", nil)
+	if sum, _ := rep["summary"].(map[string]any); sum["persons"].(float64) < 5 {
+		t.Errorf("quality summary of the country counts %v persons", sum["persons"])
+	}
+	call(200, "GET", "/api/v1/quality?unit=01", "VN", nil, "Accept-Language", "en")
+	call(200, "GET", "/api/v1/quality?unit=00004&worst=0", "00004", nil)
+	call(200, "GET", "/api/v1/quality", "00004", nil)
+	call(400, "GET", "/api/v1/quality?unit=99999", "VN", nil)
+	call(400, "GET", "/api/v1/quality?worst=1000", "VN", nil)
+	call(403, "GET", "/api/v1/quality?unit=01", "26740", nil)
+	call(403, "GET", "/api/v1/quality?unit=VN", "00004", nil)
 
 	for _, rt := range Routes {
 		if !seen[rt.Method+" "+rt.Pattern] {

@@ -32,6 +32,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/merges/{id}/approve"},
 	{"POST", "/api/v1/merges/{id}/reject"},
 	{"POST", "/api/v1/merges/{id}/unmerge"},
+	{"GET", "/api/v1/quality"},
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -52,6 +53,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/merges/{id}/approve", s.authenticated(s.handleMergeDecision("approve")))
 	mux.Handle("POST /api/v1/merges/{id}/reject", s.authenticated(s.handleMergeDecision("reject")))
 	mux.Handle("POST /api/v1/merges/{id}/unmerge", s.authenticated(s.handleMergeDecision("unmerge")))
+	mux.Handle("GET /api/v1/quality", s.authenticated(s.handleQuality))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.
 	allowed := map[string][]string{}

@@ -24,6 +24,7 @@ import (
 	"dancu/internal/errs"
 	"dancu/internal/officer"
 	"dancu/internal/place"
+	"dancu/internal/quality"
 	"dancu/internal/registry"
 )
 
@@ -34,6 +35,7 @@ type Server struct {
 	places   *place.Catalogue
 	log      *slog.Logger
 	ready    func(context.Context) error
+	quality  *quality.Reporter
 	writes   recentWriters
 }
 
@@ -45,11 +47,13 @@ type Deps struct {
 	Log      *slog.Logger
 	// Ready reports whether dancu can serve (the database answers).
 	Ready func(context.Context) error
+	// Quality builds data-quality reports.
+	Quality *quality.Reporter
 }
 
 // NewServer returns the API's handler.
 func NewServer(d Deps) http.Handler {
-	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready}
+	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

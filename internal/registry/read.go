@@ -388,3 +388,74 @@ func (s *Service) Household(ctx context.Context, a actor.Actor, id string, day c
 	}
 	return v, nil
 }
+
+// LogReads writes the access-log rows of records shown by another service
+// (the worst records of a quality report), before they are sent.
+func (s *Service) LogReads(ctx context.Context, a actor.Actor, keys []PersonKey, fields []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	entries := make([]accesslog.Entry, len(keys))
+	for i, k := range keys {
+		entries[i] = s.entry(a, k, fields, accesslog.ActionRead)
+	}
+	return s.Store.Record(ctx, entries)
+}
+
+// ExportPage is one page of an export: records with the numbers of the
+// people they name (parents, spouse).
+type ExportPage struct {
+	Citizens []*Citizen
+	PIDs     map[PersonKey]string
+	Next     ExportCursor
+	Done     bool
+}
+
+// Export returns the next page of the registry (or of a unit) for an
+// export, after writing an access-log row for every record in it: an
+// export is a read of each person.
+func (s *Service) Export(ctx context.Context, a actor.Actor, unit string, after ExportCursor, limit int) (*ExportPage, error) {
+	if unit == actor.NationalUnit {
+		unit = ""
+	}
+	if !a.Covers([]string{unit}) && !(unit == "" && a.Scope == actor.ScopeNational) {
+		return nil, errs.E(errs.Forbidden, "forbidden", "unit %q is outside your unit %s", unit, a.Unit)
+	}
+	page := &ExportPage{}
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		cs, err := tx.ExportPage(ctx, unit, after, limit)
+		if err != nil {
+			return err
+		}
+		page.Citizens = cs
+		var refs []PersonKey
+		for _, c := range cs {
+			refs = append(refs, c.Mother, c.Father, c.Spouse())
+			for _, m := range c.Marriages {
+				refs = append(refs, m.Spouse)
+			}
+		}
+		page.PIDs, err = s.pids(ctx, tx, refs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Citizens) < limit {
+		page.Done = true
+	}
+	if n := len(page.Citizens); n > 0 {
+		last := page.Citizens[n-1]
+		page.Next = ExportCursor{BirthFrom: last.BirthDate.First().String(), Key: last.Key}
+	}
+	entries := make([]accesslog.Entry, len(page.Citizens))
+	for i, c := range page.Citizens {
+		entries[i] = s.entry(a, c.Key, []string{"export"}, accesslog.ActionRead)
+	}
+	if len(entries) > 0 {
+		if err := s.Store.Record(ctx, entries); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}

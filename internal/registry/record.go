@@ -423,7 +423,7 @@ func (s *Service) prepareResidence(ctx context.Context, tx Tx, a actor.Actor, co
 				return err
 			}
 		}
-		if dr.placeGiven && !s.samePlace(d.Place, eff, hplace, eff) {
+		if dr.placeGiven && !s.SamePlace(d.Place, eff, hplace, eff) {
 			return errs.RuleField("place", "inconsistent", "household %s is in commune %s, not %s", h.ID, hplace, d.Place)
 		}
 		d.Place = hplace
@@ -496,7 +496,9 @@ func (s *Service) householdPlace(h *Household, day civil.Date) (string, error) {
 
 // samePlace reports whether two commune codes, each valid on its own date,
 // stand for the same commune today.
-func (s *Service) samePlace(a string, aDay civil.Date, b string, bDay civil.Date) bool {
+// SamePlace reports whether commune a (valid on aDay) and commune b (valid
+// on bDay) are the same commune today, through the reform's successions.
+func (s *Service) SamePlace(a string, aDay civil.Date, b string, bDay civil.Date) bool {
 	x, err1 := s.Places.CurrentCommunes(a, aDay)
 	y, err2 := s.Places.CurrentCommunes(b, bDay)
 	if err1 != nil || err2 != nil {

@@ -56,9 +56,20 @@ type ReadTx interface {
 	HouseholdHistory(ctx context.Context, id string) ([]Member, error)
 	// Search finds persons by folded name, newest cursor first.
 	Search(ctx context.Context, q SearchQuery) ([]*Citizen, error)
+	// ExportPage returns up to limit records, oldest birth first, after the
+	// cursor; attached to unit when unit is not empty.
+	ExportPage(ctx context.Context, unit string, after ExportCursor, limit int) ([]*Citizen, error)
 	// Counts returns the number of rows in every table, for tests that check
 	// a failed request wrote nothing.
 	Counts(ctx context.Context) (map[string]int64, error)
+}
+
+// ExportCursor is where an export stands: records are exported oldest
+// birth first, so parents come before their children and a file exported
+// can be imported again.
+type ExportCursor struct {
+	BirthFrom string
+	Key       PersonKey
 }
 
 // EventPosition is where an event stands in the order events apply.

@@ -443,6 +443,8 @@ var secondaryIndexes = []struct{ name, create string }{
 	{"citizens_birth", "CREATE INDEX citizens_birth ON citizens (birth_from, birth_to)"},
 	{"citizens_mother", "CREATE INDEX citizens_mother ON citizens (mother_key) WHERE mother_key IS NOT NULL"},
 	{"citizens_father", "CREATE INDEX citizens_father ON citizens (father_key) WHERE father_key IS NOT NULL"},
+	{"citizens_quality", "CREATE INDEX citizens_quality ON citizens (quality_score, person_key)"},
+	{"citizens_alive_from", "CREATE INDEX citizens_alive_from ON citizens (alive_from) WHERE alive_from <> ''"},
 	{"citizen_names_person", "CREATE INDEX citizen_names_person ON citizen_names (person_key)"},
 	{"citizen_units_person", "CREATE INDEX citizen_units_person ON citizen_units (person_key)"},
 	{"household_members_person", "CREATE INDEX household_members_person ON household_members (person_key)"},
@@ -498,4 +500,79 @@ func (db *DB) EndBulk(ctx context.Context) error {
 	}
 	_, err := db.Write.ExecContext(ctx, "ANALYZE")
 	return err
+}
+
+// ResolveNumbers returns the persons that numbers name (any kind of
+// alias); numbers no one has are absent.
+func (db *DB) ResolveNumbers(ctx context.Context, numbers []string) (map[string]registry.PersonKey, error) {
+	want := slices.Compact(slices.Sorted(slices.Values(numbers)))
+	if len(want) > 0 && want[0] == "" {
+		want = want[1:]
+	}
+	out := make(map[string]registry.PersonKey, len(want))
+	const chunk = 5000
+	for len(want) > 0 {
+		n := min(chunk, len(want))
+		args := make([]any, n)
+		for i, s := range want[:n] {
+			args[i] = s
+		}
+		rows, err := db.Write.QueryContext(ctx, db.q(`SELECT number, person_key FROM identity_aliases WHERE number IN (`+marks(n)+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var num string
+			var k registry.PersonKey
+			if err := rows.Scan(&num, &k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[num] = k
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		want = want[n:]
+	}
+	return out, nil
+}
+
+// Households returns the stored households among ids, without members.
+func (db *DB) Households(ctx context.Context, ids []string) (map[string]*registry.Household, error) {
+	want := slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]*registry.Household, len(want))
+	const chunk = 5000
+	for len(want) > 0 {
+		n := min(chunk, len(want))
+		args := make([]any, n)
+		for i, s := range want[:n] {
+			args[i] = s
+		}
+		rows, err := db.Write.QueryContext(ctx, db.q(`SELECT id, kind, place, address, created FROM households WHERE id IN (`+marks(n)+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			h := &registry.Household{}
+			var kind, created string
+			if err := rows.Scan(&h.ID, &kind, &h.Place, &h.Address, &created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			h.Kind = registry.ResidenceKind(kind)
+			if h.Created, err = parseDate(created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h.ID] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		want = want[n:]
+	}
+	return out, nil
 }

@@ -7,43 +7,52 @@ import (
 	"fmt"
 	"strings"
 
+	"dancu/internal/quality"
 	"dancu/internal/registry"
 )
 
-// QualityCounts are the stored quality marks of the persons attached to a
-// unit, summed in the database.
-type QualityCounts struct {
-	Unit     string
-	Persons  int64
-	ScoreSum int64
-	// Masked[i] counts the persons with any flag of masks[i] set.
-	Masked []int64
-	// Duplicates counts the persons in an open, likely duplicate pair.
-	Duplicates int64
-}
+// The quality report sums stored marks in the database: one pass over the
+// records of a unit, never a decode of each. A duplicate suspicion lives
+// in duplicate_candidates, not in the stored flags (a later save of the
+// record would lose it), and is joined in here.
 
-// QualityCounts sums the quality marks of persons attached to each unit
-// (with authority there on day), counting for each mask the persons with a
-// flag of it set.
-func (db *DB) QualityCounts(ctx context.Context, units []string, masks []uint64, day string) ([]QualityCounts, error) {
-	if len(units) == 0 {
-		return nil, nil
-	}
+const openDuplicates = `(SELECT a_key AS person_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1
+	UNION SELECT b_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1)`
+
+// QualityCounts implements quality.Store.
+func (db *DB) QualityCounts(ctx context.Context, units []string, q quality.CountQuery) ([]quality.Counts, error) {
 	var b strings.Builder
-	b.WriteString(`SELECT u.unit, count(*), COALESCE(sum(c.quality_score), 0)`)
-	for _, m := range masks {
-		// Masks are our own constants, not input: inlined so the planner
+	var args []any
+	unitCol := "''"
+	from := ` FROM citizens c`
+	if units != nil {
+		unitCol = "u.unit"
+		from = ` FROM citizen_units u JOIN citizens c ON c.person_key = u.person_key`
+	}
+	fmt.Fprintf(&b, `SELECT %s, count(*), COALESCE(sum(CASE WHEN d.person_key IS NULL THEN c.quality_score
+			WHEN c.quality_score > %d THEN c.quality_score - %d ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN d.person_key IS NULL THEN 0 ELSE 1 END), 0)`, unitCol, q.DuplicateWeight, q.DuplicateWeight)
+	for i, m := range q.Masks {
+		// Masks are our own constants, not input: inlined, so the planner
 		// sees plain expressions on both backends.
-		fmt.Fprintf(&b, `, COALESCE(sum(CASE WHEN (c.quality_flags & %d) <> 0 THEN 1 ELSE 0 END), 0)`, int64(m))
+		dup := ""
+		if q.DuplicateIn[i] {
+			dup = " OR d.person_key IS NOT NULL"
+		}
+		fmt.Fprintf(&b, `, COALESCE(sum(CASE WHEN (c.quality_flags & %d) <> 0%s THEN 1 ELSE 0 END), 0)`, int64(m), dup)
 	}
-	b.WriteString(` FROM citizen_units u JOIN citizens c ON c.person_key = u.person_key
-		WHERE u.unit IN (` + marks(len(units)) + `) AND (u.until = '' OR u.until >= ?) GROUP BY u.unit`)
-	args := make([]any, 0, len(units)+1)
-	for _, u := range units {
-		args = append(args, u)
+	b.WriteString(from + ` LEFT JOIN ` + openDuplicates + ` d ON d.person_key = c.person_key`)
+	if units != nil {
+		if len(units) == 0 {
+			return nil, nil
+		}
+		b.WriteString(` WHERE u.unit IN (` + marks(len(units)) + `) AND (u.until = '' OR u.until >= ?) GROUP BY u.unit`)
+		for _, u := range units {
+			args = append(args, u)
+		}
+		args = append(args, q.Day)
 	}
-	args = append(args, day)
-	out := map[string]*QualityCounts{}
+	var out []quality.Counts
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, db.q(b.String()), args...)
 		if err != nil {
@@ -51,77 +60,51 @@ func (db *DB) QualityCounts(ctx context.Context, units []string, masks []uint64,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			qc := &QualityCounts{Masked: make([]int64, len(masks))}
-			dest := []any{&qc.Unit, &qc.Persons, &qc.ScoreSum}
-			for i := range qc.Masked {
-				dest = append(dest, &qc.Masked[i])
+			c := quality.Counts{Masked: make([]int64, len(q.Masks))}
+			dest := []any{&c.Unit, &c.Persons, &c.ScoreSum, &c.Duplicates}
+			for i := range c.Masked {
+				dest = append(dest, &c.Masked[i])
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			out[qc.Unit] = qc
+			out = append(out, c)
 		}
-		if err := rows.Err(); err != nil {
-			return err
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DueRecords implements quality.Store.
+func (db *DB) DueRecords(ctx context.Context, units []string, day string, fn func(unit string, s quality.Stored) error) error {
+	args := []any{day}
+	query := `SELECT '', c.person_key, c.record, c.quality_flags, c.quality_score FROM citizens c
+		WHERE c.alive_from <> '' AND c.alive_from <= ?`
+	if units != nil {
+		if len(units) == 0 {
+			return nil
 		}
-		rows, err = tx.QueryContext(ctx, db.q(`SELECT u.unit, count(DISTINCT u.person_key) FROM citizen_units u
-			WHERE u.unit IN (`+marks(len(units))+`) AND (u.until = '' OR u.until >= ?) AND u.person_key IN (
-				SELECT a_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1
-				UNION SELECT b_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1)
-			GROUP BY u.unit`), args...)
+		query = `SELECT u.unit, c.person_key, c.record, c.quality_flags, c.quality_score
+			FROM citizens c JOIN citizen_units u ON u.person_key = c.person_key
+			WHERE c.alive_from <> '' AND c.alive_from <= ? AND u.unit IN (` + marks(len(units)) + `) AND (u.until = '' OR u.until >= ?)`
+		for _, u := range units {
+			args = append(args, u)
+		}
+		args = append(args, day)
+	}
+	return db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, db.q(query), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var unit string
-			var n int64
-			if err := rows.Scan(&unit, &n); err != nil {
-				return err
-			}
-			if qc := out[unit]; qc != nil {
-				qc.Duplicates = n
-			}
-		}
-		return rows.Err()
-	})
-	res := make([]QualityCounts, 0, len(units))
-	for _, u := range units {
-		if qc := out[u]; qc != nil {
-			res = append(res, *qc)
-		} else {
-			res = append(res, QualityCounts{Unit: u, Masked: make([]int64, len(masks))})
-		}
-	}
-	return res, err
-}
-
-// StoredQuality is a record with its stored quality mark.
-type StoredQuality struct {
-	Citizen   *registry.Citizen
-	Flags     uint64
-	Score     int
-	Duplicate bool // in an open, likely duplicate pair
-}
-
-// DueRecords calls fn for every record attached to unit whose stored mark
-// a time-dependent rule has overtaken (alive_from on or before day), so
-// reports can re-assess just those.
-func (db *DB) DueRecords(ctx context.Context, unit, day string, fn func(StoredQuality) error) error {
-	return db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT c.person_key, c.record, c.quality_flags, c.quality_score
-			FROM citizen_units u JOIN citizens c ON c.person_key = u.person_key
-			WHERE u.unit = ? AND (u.until = '' OR u.until >= ?) AND c.alive_from <> '' AND c.alive_from <= ?`), unit, day, day)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sq, err := scanStoredQuality(rows)
+			sq, err := scanStored(rows, &unit)
 			if err != nil {
 				return err
 			}
-			if err := fn(sq); err != nil {
+			if err := fn(unit, sq); err != nil {
 				return err
 			}
 		}
@@ -129,12 +112,17 @@ func (db *DB) DueRecords(ctx context.Context, unit, day string, fn func(StoredQu
 	})
 }
 
-func scanStoredQuality(rows *sql.Rows, extra ...any) (StoredQuality, error) {
-	var sq StoredQuality
+// scanStored scans (lead..., person_key, record, flags, score, trail...).
+func scanStored(rows *sql.Rows, lead any, trail ...any) (quality.Stored, error) {
+	var sq quality.Stored
 	var key registry.PersonKey
 	var doc string
 	var flags int64
-	if err := rows.Scan(append([]any{&key, &doc, &flags, &sq.Score}, extra...)...); err != nil {
+	dest := []any{&key, &doc, &flags, &sq.Score}
+	if lead != nil {
+		dest = append([]any{lead}, dest...)
+	}
+	if err := rows.Scan(append(dest, trail...)...); err != nil {
 		return sq, err
 	}
 	c := &registry.Citizen{}
@@ -146,28 +134,28 @@ func scanStoredQuality(rows *sql.Rows, extra ...any) (StoredQuality, error) {
 	return sq, nil
 }
 
-// WorstRecords returns the records attached to unit with the lowest
-// stored scores, a duplicate suspicion taking dupWeight off.
-func (db *DB) WorstRecords(ctx context.Context, unit, day string, dupWeight, limit int) ([]StoredQuality, error) {
-	var out []StoredQuality
+// WorstRecords implements quality.Store: lowest stored scores first.
+func (db *DB) WorstRecords(ctx context.Context, unit, day string, limit int) ([]quality.Stored, error) {
+	var args []any
+	filter := ""
+	if unit != "" {
+		filter = ` AND c.person_key IN (SELECT u.person_key FROM citizen_units u WHERE u.unit = ? AND (u.until = '' OR u.until >= ?))`
+		args = append(args, unit, day)
+	}
+	args = append(args, limit)
+	query := `SELECT c.person_key, c.record, c.quality_flags, c.quality_score,
+			CASE WHEN c.person_key IN ` + openDuplicates + ` THEN 1 ELSE 0 END
+		FROM citizens c WHERE 1 = 1` + filter + ` ORDER BY c.quality_score, c.person_key LIMIT ?`
+	var out []quality.Stored
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT c.person_key, c.record, c.quality_flags, c.quality_score, w.dup FROM (
-				SELECT u.person_key, CASE WHEN d.person_key IS NULL THEN 0 ELSE 1 END AS dup,
-					c2.quality_score - CASE WHEN d.person_key IS NULL THEN 0 ELSE ? END AS effective
-				FROM citizen_units u
-				JOIN citizens c2 ON c2.person_key = u.person_key
-				LEFT JOIN (SELECT a_key AS person_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1
-					UNION SELECT b_key FROM duplicate_candidates WHERE status = 'open' AND likely = 1) d ON d.person_key = u.person_key
-				WHERE u.unit = ? AND (u.until = '' OR u.until >= ?)
-				ORDER BY effective, u.person_key LIMIT ?) w
-			JOIN citizens c ON c.person_key = w.person_key ORDER BY w.effective, w.person_key`), dupWeight, unit, day, limit)
+		rows, err := tx.QueryContext(ctx, db.q(query), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var dup int64
-			sq, err := scanStoredQuality(rows, &dup)
+			sq, err := scanStored(rows, nil, &dup)
 			if err != nil {
 				return err
 			}

@@ -506,3 +506,20 @@ func (t *regTx) CompleteIdempotencyKey(ctx context.Context, actorID, key string,
 		resp.Status, resp.Location, resp.Person, string(resp.Body), actorID, key)
 	return err
 }
+
+func (t *regTx) ExportPage(ctx context.Context, unit string, after registry.ExportCursor, limit int) ([]*registry.Citizen, error) {
+	args := []any{after.BirthFrom, after.BirthFrom, after.Key}
+	filter := ""
+	if unit != "" {
+		filter = ` AND c.person_key IN (SELECT u.person_key FROM citizen_units u WHERE u.unit = ?)`
+		args = append(args, unit)
+	}
+	args = append(args, limit)
+	rows, err := t.query(ctx, `SELECT c.person_key, c.record FROM citizens c
+		WHERE (c.birth_from > ? OR (c.birth_from = ? AND c.person_key > ?))`+filter+`
+		ORDER BY c.birth_from, c.person_key LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanCitizens(rows)
+}

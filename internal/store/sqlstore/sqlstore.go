@@ -43,11 +43,11 @@ type DB struct {
 	// Replica, when set, serves read-only transactions (PostgreSQL
 	// streaming replicas), except those whose context asks for the
 	// primary (registry.ReadYourWrites).
-	Replica *sql.DB
-	Dialect Dialect
-	rebound     sync.Map // query with ? → query with the dialect's placeholders
-	accessLog   groupLog
-	reserved    reservations
+	Replica   *sql.DB
+	Dialect   Dialect
+	rebound   sync.Map // query with ? → query with the dialect's placeholders
+	accessLog groupLog
+	reserved  reservations
 }
 
 // New wraps opened pools.
@@ -187,3 +187,6 @@ func countRows(ctx context.Context, tx *sql.Tx, out map[string]int64) error {
 func (db *DB) Ping(ctx context.Context) error {
 	return db.Read.PingContext(ctx)
 }
+
+// Rebind rewrites a query written with ? placeholders for the dialect.
+func (db *DB) Rebind(query string) string { return db.q(query) }

@@ -6,6 +6,10 @@ ALTER TABLE citizens ADD COLUMN quality_flags BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE citizens ADD COLUMN quality_score INTEGER NOT NULL DEFAULT 100;
 -- first day a time-dependent rule fires without any new event ('' never)
 ALTER TABLE citizens ADD COLUMN alive_from TEXT NOT NULL DEFAULT '';
+-- the worst records first, for officers to fix
+CREATE INDEX citizens_quality ON citizens (quality_score, person_key);
+-- records a time-dependent rule will overtake, re-assessed by reports
+CREATE INDEX citizens_alive_from ON citizens (alive_from) WHERE alive_from <> '';
 
 CREATE TABLE import_runs (
     file_id     TEXT PRIMARY KEY, -- sha256 of the file's content
@@ -56,6 +60,8 @@ CREATE INDEX merge_requests_persons ON merge_requests (survivor_key, merged_key)
 DROP TABLE merge_requests;
 DROP TABLE duplicate_candidates;
 DROP TABLE import_runs;
+DROP INDEX citizens_alive_from;
+DROP INDEX citizens_quality;
 ALTER TABLE citizens DROP COLUMN alive_from;
 ALTER TABLE citizens DROP COLUMN quality_score;
 ALTER TABLE citizens DROP COLUMN quality_flags;

@@ -187,6 +187,9 @@ func (c *Cluster) start() error {
 			// set PGTEST_FSYNC=on to measure what production pays.
 			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 		}
+		if extra := os.Getenv("PGTEST_OPTS"); extra != "" {
+			opts += " " + extra // e.g. benchmarks' memory settings
+		}
 		out, err := c.cmd(c.pgCtl, "-D", data, "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start").CombinedOutput()
 		if err == nil {
 			break
@@ -242,6 +245,9 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 
 // URL returns the URL of a database of the cluster.
 func (c *Cluster) URL(db string) string { return c.url(db) }
+
+// Dir returns the directory holding the cluster's files.
+func (c *Cluster) Dir() string { return c.dir }
 
 // Port returns the port the server listens on.
 func (c *Cluster) Port() int { return c.port }
