@@ -91,7 +91,13 @@ type server struct {
 
 func start(t *testing.T, b backend) *server {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, b.args()...)...)
+	return startArgs(t, b.args()...)
+}
+
+// startArgs starts dancu serve with store flags.
+func startArgs(t *testing.T, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +219,21 @@ func (c *client) call(method, path string, body any, want int, headers ...string
 		}
 	}
 	return out
+}
+
+// status sends a bodiless request and returns only the status.
+func (c *client) status(method, path string) int {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("X-Purpose", "kiểm thử đầu cuối")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func str(m map[string]any, path ...string) string {

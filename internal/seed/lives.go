@@ -88,6 +88,9 @@ func (g *Generator) issueLegacy(b *bstate, i int32, on day) {
 	pc := g.pl.olds[p.reg.oc].pidCode
 	prefix := cmndPrefix[(pc[1]-'0')*10+pc[2]-'0']
 	n := g.legacyCtr[prefix]
+	if n >= 10_000_000 {
+		return // the area's numbers are used up (beyond any real population)
+	}
 	g.legacyCtr[prefix]++
 	v := g.legPerm.at(uint64(n), g.keyMix^uint64(prefix)*0x1000193)
 	var d [9]byte
@@ -112,8 +115,12 @@ var phonePrefixes = []string{
 	"090", "091", "092", "093", "094", "096", "097", "098", "099",
 }
 
-// newPhone returns a mobile number no one else was given.
+// newPhone returns a mobile number no one else was given, or "" when all
+// 350 million are taken.
 func (g *Generator) newPhone() string {
+	if g.phoneCtr >= g.phonePerm.n {
+		return ""
+	}
 	v := g.phonePerm.at(g.phoneCtr, g.keyMix^0x9090)
 	g.phoneCtr++
 	var d [10]byte
@@ -157,13 +164,16 @@ func (g *Generator) phone(b *bstate, i int32) {
 		return
 	}
 	p.phone = g.newPhone()
+	if p.phone == "" {
+		return
+	}
 	if g.r.chance(0.55) && lo <= telcoTo {
 		g.phoneEvent(b, i, p.phone, registry.PhoneTelco, g.r.dayIn(max(lo, telcoFrom), min(telcoTo, g.today)))
 	} else {
 		g.phoneEvent(b, i, p.phone, registry.PhoneDeclared, g.r.dayIn(lo, g.today))
 	}
-	if g.r.chance(0.08) {
-		g.phoneEvent(b, i, g.newPhone(), registry.PhoneDeclared, g.r.dayIn(lo, g.today))
+	if n := g.newPhone(); n != "" && g.r.chance(0.08) {
+		g.phoneEvent(b, i, n, registry.PhoneDeclared, g.r.dayIn(lo, g.today))
 	}
 }
 

@@ -20,9 +20,9 @@ type Config struct {
 	// Seed selects the population: the same Seed and Config give
 	// byte-identical output.
 	Seed uint64
-	// Today is the "now" of the population (a full date, on or after
-	// 2022-07-01: the registry opened on 2021-07-01 and recent events need
-	// room). Nothing happens after it.
+	// Today is the "now" of the population (a full date from 2022-07-01,
+	// since the registry opened on 2021-07-01 and recent events need room,
+	// to 2396-12-31). Nothing happens after it.
 	Today civil.Date
 	// FirstKey is the first person key; keys are FirstKey, FirstKey+1, … in
 	// emission order. Zero means 1.
@@ -61,9 +61,10 @@ type Rates struct {
 	// hold a 9-digit identity card number (CMND), recorded as a legacy_id
 	// event and a legacy alias. Not a defect.
 	LegacyID float64
-	// StaleTemporary is the share of adults with a temporary residence
-	// whose end date passed with no renewal or deregistration (kind
-	// "stale_temporary_residence").
+	// StaleTemporary is the share of adults aged 18–60 who hold a
+	// temporary residence whose end date passed with no renewal or
+	// deregistration (kind "stale_temporary_residence"). Such a person is
+	// never made to die, since a death would end the residence.
 	StaleTemporary float64
 	// UnmarkedDeath is the share of persons who are over 120 and still
 	// recorded alive (kind "unmarked_death").
@@ -71,9 +72,10 @@ type Rates struct {
 	// Twin is the share of births that are twins (kind "twin" per pair: a
 	// hard negative for duplicate detection).
 	Twin float64
-	// Namesake is the share of adults who share full name, sex and birth
-	// date with an unrelated earlier person (kind "namesake": another hard
-	// negative).
+	// Namesake is the chance that an adult joining a family shares full
+	// name, sex and birth date with an unrelated earlier person (kind
+	// "namesake": another hard negative). It is an upper bound: it applies
+	// only when a recent person of fitting sex and age is at hand.
 	Namesake float64
 }
 
@@ -98,7 +100,19 @@ func DefaultRates() Rates {
 
 // Truth is one fact about the generated data that a checker should find: a
 // defect, or a hard negative (twins, namesakes) it should not mistake for
-// one. PID and Of are personal ID numbers of emitted persons.
+// one. PID and Of are personal ID numbers of emitted persons:
+//
+//   - duplicate: PID is the second record, Of the original (emitted
+//     earlier), Variant how they differ: no_diacritics, swapped_order
+//     (given name first), typo (in the given name), missing_middle,
+//     different_legacy (another CMND number), swapped_day_month,
+//     birth_date_off (by one to three days), year_only, or exact.
+//   - missing_field: Field is ethnicity, religion, home_town or phone.
+//   - bad_pid_digits: Detail is the part that disagrees, century_sex or
+//     birth_year.
+//   - stale_temporary_residence: PID holds an expired temporary residence.
+//   - unmarked_death: Detail is the recorded birth date.
+//   - twin, namesake: PID and Of are two different people.
 type Truth struct {
 	Kind    string `json:"kind"`
 	PID     string `json:"pid"`
@@ -183,8 +197,10 @@ func New(cfg Config) (*Generator, error) {
 		return nil, errors.New("seed: Today must be a full date")
 	}
 	today := fromCivil(cfg.Today)
-	if today < dayOf(2022, 7, 1) || cfg.Today.Year() > pid.LastYear-1 {
-		return nil, fmt.Errorf("seed: Today %s is outside 2022-07-01..%d", cfg.Today, pid.LastYear-1)
+	// Until the last years civil.Date can hold, leaving room for two-year
+	// temporary residences.
+	if today < dayOf(2022, 7, 1) || cfg.Today.Year() > civil.MaxYear-3 {
+		return nil, fmt.Errorf("seed: Today %s is outside 2022-07-01..%d-12-31", cfg.Today, civil.MaxYear-3)
 	}
 	if cfg.FirstKey == 0 {
 		cfg.FirstKey = 1

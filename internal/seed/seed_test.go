@@ -783,6 +783,7 @@ func TestNewRejects(t *testing.T) {
 		{Citizens: 1, Today: civil.YearOnly(2026)},
 		{Citizens: 1, Today: civil.MustParse("2020-01-01")},
 		{Citizens: 1, Today: testToday, FirstKey: -5},
+		{Citizens: 1, Today: civil.MustParse("2399-01-01")},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)

@@ -131,7 +131,7 @@ func (c *Cluster) StartReplica() (*Cluster, error) {
 		return nil, err
 	}
 	out, err := r.cmd(filepath.Join(c.bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
-		"-D", filepath.Join(r.dir, "data"), "-R", "-X", "stream", "--no-sync").CombinedOutput()
+		"-D", filepath.Join(r.dir, "data"), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync").CombinedOutput()
 	if err != nil {
 		r.Stop()
 		return nil, fmt.Errorf("pg_basebackup: %v\n%s", err, out)
