@@ -193,7 +193,7 @@ func rebind(b backend, q string) string {
 	return q
 }
 
-var figures = regexp.MustCompile(`precision ([0-9.]+) .*recall ([0-9.]+)`)
+var figures = regexp.MustCompile(`precision ([0-9.]+)[ ,].*recall ([0-9.]+)`)
 
 func checkDuplicatesAgainstTruth(t *testing.T, b backend, truthPath string) {
 	t.Helper()

@@ -368,7 +368,9 @@ func (g *Generator) record(b *bstate) {
 		if p.dup != nil {
 			g.truth = append(g.truth, Truth{Kind: TruthDuplicate, PID: p.pid, Of: p.dup.pid, Variant: p.variant})
 		}
-		if p.missing != "" {
+		// The completeness rules judge the records of the living: a dead
+		// person's gap is no longer one to fix, so it is not reported.
+		if p.missing != "" && p.death == 0 {
 			g.truth = append(g.truth, Truth{Kind: TruthMissingField, PID: p.pid, Field: p.missing})
 		}
 		if p.badPID != "" {

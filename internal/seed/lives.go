@@ -235,6 +235,9 @@ func (g *Generator) temporary(b *bstate, i int32) {
 	}
 	switch x := g.r.f64(); {
 	case stale:
+		// The stale registration is the person's latest: a residence
+		// registered after it would show the person was followed up.
+		lo := max(lo, p.lastEv+1)
 		from := g.r.dayIn(lo, g.today-240)
 		if from > g.today-240 {
 			return

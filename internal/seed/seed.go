@@ -46,7 +46,9 @@ type Rates struct {
 	Duplicate float64
 	// MissingField is the share of persons with one field left empty that
 	// the registry would normally hold (kind "missing_field"): ethnicity,
-	// religion, home town, or an adult's phone number.
+	// religion, home town, or an adult's phone number. Only the gaps of
+	// people alive at the end are reported: the completeness rules judge
+	// the records of the living.
 	MissingField float64
 	// BadPIDDigits is the share of persons whose personal ID number
 	// disagrees with their record in the century/sex digit or the birth
@@ -63,8 +65,9 @@ type Rates struct {
 	LegacyID float64
 	// StaleTemporary is the share of adults aged 18–60 who hold a
 	// temporary residence whose end date passed with no renewal or
-	// deregistration (kind "stale_temporary_residence"). Such a person is
-	// never made to die, since a death would end the residence.
+	// deregistration (kind "stale_temporary_residence"), registered after
+	// every other residence of theirs. Such a person is never made to die,
+	// since a death would end the residence.
 	StaleTemporary float64
 	// UnmarkedDeath is the share of persons who are over 120 and still
 	// recorded alive (kind "unmarked_death").
