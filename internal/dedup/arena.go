@@ -33,7 +33,7 @@ func (a *arena) len() int { return len(a.refs) }
 
 // add stores r with the folds of its names.
 func (a *arena) add(r *Record, nameFold, motherFold, fatherFold string) {
-	var buf [256]byte
+	var buf [512]byte
 	b := buf[:0]
 	b = binary.AppendVarint(b, r.Key)
 	b = binary.AppendVarint(b, r.MotherKey)
@@ -74,6 +74,16 @@ func (a *arena) add(r *Record, nameFold, motherFold, fatherFold string) {
 	b = binary.AppendUvarint(b, uint64(len(r.LegacyIDs)))
 	for _, id := range r.LegacyIDs {
 		b = appendStr(b, id)
+	}
+	b = appendStr(b, r.HomeTown)
+	b = binary.AppendUvarint(b, uint64(len(r.Addresses)))
+	for _, a := range r.Addresses {
+		b = appendStr(b, a.Place)
+		b = appendStr(b, a.Text)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.Phones)))
+	for _, p := range r.Phones {
+		b = appendStr(b, p)
 	}
 
 	n := len(a.chunks)
@@ -151,12 +161,12 @@ func (d *decoder) fold(raw string) string {
 	return s
 }
 
-// get decodes record i into r (reusing r.LegacyIDs) and returns the folds
+// get decodes record i into r (reusing its slices) and returns the folds
 // of its full, mother's and father's names.
 func (a *arena) get(i int, r *Record) (nameFold, motherFold, fatherFold string) {
 	ref := a.refs[i]
 	d := decoder{b: a.chunks[ref>>32][uint32(ref):]}
-	ids := r.LegacyIDs[:0]
+	ids, addrs, phones := r.LegacyIDs[:0], r.Addresses[:0], r.Phones[:0]
 	*r = Record{}
 	r.Key = d.varint()
 	r.MotherKey = d.varint()
@@ -201,6 +211,16 @@ func (a *arena) get(i int, r *Record) (nameFold, motherFold, fatherFold string) 
 		ids = append(ids, d.str())
 	}
 	r.LegacyIDs = ids
+	r.HomeTown = d.str()
+	for n := d.uvarint(); n > 0; n-- {
+		place := d.str()
+		addrs = append(addrs, Address{Place: place, Text: d.str()})
+	}
+	r.Addresses = addrs
+	for n := d.uvarint(); n > 0; n-- {
+		phones = append(phones, d.str())
+	}
+	r.Phones = phones
 	if d.err != nil {
 		panic(d.err) // the arena is written only by add: a programming error
 	}

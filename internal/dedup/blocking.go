@@ -17,12 +17,16 @@ import (
 //	keyLegacyID        each legacy ID number
 //	keyInitialsDate    sorted initials + full birth date (slips in any part)
 //	keyNameDayMonth    surname + given + day and month, unordered, + birth commune, or province without one (wrong year, day/month swapped)
-//	keyNameDay         surname + given + the day, and + the next day (one day off, across a year's end)
+//	keyNameDays        surname + given + a window of six days, in two staggered tilings (dates up to three days apart, across a year's end)
 //	keyPlaceInitial    birth commune + birth year + surname + first letter of the given name (given-name slips, year-only dates)
 //	keyJoined          the folded name without spaces + birth year (parts split differently)
 //
 // Names enter keys in their matching form (folded, keyboard remnants
-// removed, Huỳnh as Hoàng, Võ as Vũ, Vy as Vi), birth places as today's
+// removed, Huỳnh as Hoàng, Võ as Vũ, Vy as Vi), and the surname and given
+// name, and initials, with the initial consonants that sound alike merged
+// (appendSound, initialClass: Lan and Nan, Sương and Xương, Dũng and Giũng
+// share keys, for no other key survives a slip in the first letter of a
+// given name when it is all that differs); birth places enter as today's
 // commune, so old and new codes of one place meet.
 const (
 	keySurnameGiven byte = iota + 1
@@ -31,7 +35,7 @@ const (
 	keyLegacyID
 	keyInitialsDate
 	keyNameDayMonth
-	keyNameDay
+	keyNameDays
 	keyPlaceInitial
 	keyJoined
 )
@@ -90,7 +94,8 @@ func blockingKeys(r *Record, p *pname, dst []uint64) []uint64 {
 	d := r.BirthDate
 	year := d.Year()
 	full := d.Precision() == civil.PrecisionDay
-	sur, given := p.cTok(0), p.cTok(p.n-1)
+	var sb, gb [64]byte
+	sur, given := appendSound(sb[:0], p.cTok(0)), appendSound(gb[:0], p.cTok(p.n-1))
 
 	dst = append(dst, newHasher(keySurnameGiven).bytes(sur).bytes(given).int(year).sum(keySurnameGiven))
 
@@ -115,7 +120,7 @@ func blockingKeys(r *Record, p *pname, dst []uint64) []uint64 {
 	if full {
 		var ini [maxTokens]byte
 		for i := range p.n {
-			ini[i] = p.cTok(i)[0]
+			ini[i] = initialClass(p.cTok(i))
 		}
 		in := ini[:p.n]
 		slices.Sort(in)
@@ -133,14 +138,19 @@ func blockingKeys(r *Record, p *pname, dst []uint64) []uint64 {
 		}
 		dst = append(dst, h.sum(keyNameDayMonth))
 
+		// Windows of 2×maxDaysOff days, tiled twice, the second tiling
+		// shifted by half a window: the tilings' boundaries alternate every
+		// maxDaysOff days, so dates at most maxDaysOff apart straddle at
+		// most one of them and share a window in the other tiling.
+		const w = 2 * maxDaysOff
 		day := ordinalDay(d)
-		h = newHasher(keyNameDay).bytes(sur).bytes(given)
-		dst = append(dst, h.int(day).sum(keyNameDay), h.int(day+1).sum(keyNameDay))
+		h = newHasher(keyNameDays).bytes(sur).bytes(given)
+		dst = append(dst, h.byte(0).int(day/w).sum(keyNameDays), h.byte(1).int((day+w/2)/w).sum(keyNameDays))
 	}
 
 	if r.BirthPlace != "" {
 		bp := placeIdx().representative(r.BirthPlace)
-		dst = append(dst, newHasher(keyPlaceInitial).str(bp).int(year).bytes(sur).byte(given[0]).sum(keyPlaceInitial))
+		dst = append(dst, newHasher(keyPlaceInitial).str(bp).int(year).bytes(sur).byte(initialClass(p.cTok(p.n-1))).sum(keyPlaceInitial))
 	}
 
 	h := newHasher(keyJoined)

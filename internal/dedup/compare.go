@@ -159,6 +159,11 @@ func recordLess(a, b *Record) bool {
 		cmp.Compare(a.MotherKey, b.MotherKey),
 		cmp.Compare(a.FatherKey, b.FatherKey),
 		slices.Compare(a.LegacyIDs, b.LegacyIDs),
+		strings.Compare(a.HomeTown, b.HomeTown),
+		slices.CompareFunc(a.Addresses, b.Addresses, func(x, y Address) int {
+			return cmp.Or(strings.Compare(x.Place, y.Place), strings.Compare(x.Text, y.Text))
+		}),
+		slices.Compare(a.Phones, b.Phones),
 	); c != 0 {
 		return c < 0
 	}
@@ -187,7 +192,7 @@ func (s *scorer) score(x, y *prep) float64 {
 	}
 
 	ix := placeIdx()
-	s.placeEvidence(ix, a, b)
+	s.placeEvidence(ix, a, b, nm.kind == nameMatch)
 
 	shared, conflict := s.parentEvidence(x, y)
 
@@ -332,13 +337,24 @@ func (s *scorer) nameEvidence(x, y *prep, nm *nameCmp) {
 	} else if nm.variant {
 		s.add("name_spelling_variant", wVariant, "")
 	}
-	if nm.sur == relTypo {
+	// A sound-alike initial is weighed as a slip: it is a commoner mistake,
+	// but the names it joins are commoner too (Nam and Lam are both names).
+	switch {
+	case nm.sur == relTypo && nm.surSound:
+		s.add("surname_sound_alike", wSurnameTypo, "")
+	case nm.sur == relTypo:
 		s.add("surname_typo", wSurnameTypo, "")
 	}
-	if nm.giv == relTypo {
+	switch {
+	case nm.giv == relTypo && nm.givSound:
+		s.add("given_name_sound_alike", wGivenTypo, "")
+	case nm.giv == relTypo:
 		s.add("given_name_typo", wGivenTypo, "")
 	}
-	for range nm.midTypos {
+	for range nm.midSound {
+		s.add("middle_name_sound_alike", wMiddleTypo, "")
+	}
+	for range nm.midTypos - nm.midSound {
 		s.add("middle_name_typo", wMiddleTypo, "")
 	}
 	if nm.midMissingWeak > 0 {
@@ -349,7 +365,7 @@ func (s *scorer) nameEvidence(x, y *prep, nm *nameCmp) {
 	}
 }
 
-func (s *scorer) placeEvidence(ix *placeIndex, a, b *Record) {
+func (s *scorer) placeEvidence(ix *placeIndex, a, b *Record, namesAgree bool) {
 	d := func(x, y string) string {
 		if s.explain {
 			return pair(x, y)
@@ -367,6 +383,9 @@ func (s *scorer) placeEvidence(ix *placeIndex, a, b *Record) {
 		s.add("birth_place_other_province", wBirthPlaceOtherProvince, d(a.BirthPlace, b.BirthPlace))
 	case placeDifferent:
 		s.add("birth_place_differs", wBirthPlaceUnknown, d(a.BirthPlace, b.BirthPlace))
+	}
+	if s.familyEvidence(ix, a, b, namesAgree) {
+		return // the address says more than the communes
 	}
 	switch ix.rel(a.Commune, b.Commune) {
 	case placeSame:

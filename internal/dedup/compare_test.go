@@ -96,6 +96,11 @@ func TestCompareDates(t *testing.T) {
 		{"1950-01-01", "1950-08-14", "birth_date_placeholder"},
 		{"1967-09-23", "1976-09-23", "birth_year_typo"},
 		{"1973-05-16", "1973-05-26", "birth_day_typo"},
+		{"1985-03-07", "1985-03-10", "birth_date_days_off"},
+		{"1973-05-17", "1973-05-19", "birth_date_days_off"}, // also one digit: the closer reading wins
+		{"1988-11-30", "1988-12-02", "birth_date_days_off"},
+		{"1990-12-30", "1991-01-02", "birth_date_days_off"},
+		{"1985-03-07", "1985-03-11", "birth_day_month_differ"}, // four days: no longer "a few"
 		{"1949-03-15", "1949-02-15", "birth_month_differs"},
 		{"1980-03-15", "1980-09-02", "birth_day_month_differ"},
 		{"1985-09-02", "1986-03-01", "birth_year_differs"},
@@ -136,6 +141,27 @@ func TestCompareNames(t *testing.T) {
 		{"Phạm Văn Hùng", "Phạm Văn Hùnh", nameMatch, orderKinh},
 		{"Nguyễn Văn Long", "Nguyễn Văn Lân", nameDiffGiven, orderKinh},
 		{"Trần Minh Khang", "Trần Minh Khanh", nameDiffGiven, orderKinh}, // two names in use
+		// Initial consonants that sound alike: a slip, names in use or not.
+		{"Nguyễn Văn Danh", "Nguyễn Văn Gianh", nameMatch, orderKinh},
+		{"Nguyễn Minh Vũ", "Nguyễn Minh Dũ", nameMatch, orderKinh},
+		{"Dương Châu Khánh Vân", "Dương Châu Khánh Dân", nameMatch, orderKinh},
+		{"Lê Minh Thu Chi", "Lê Minh Thu Tri", nameMatch, orderKinh},
+		{"Mai Thị Linh", "Mai Thị Ninh", nameMatch, orderKinh},
+		{"Lê Văn Nam", "Lê Văn Lam", nameMatch, orderKinh},
+		{"Trần Thị Sương", "Trần Thị Xương", nameMatch, orderKinh},
+		{"Lê Văn Hùng", "Lê Văn Dũng", nameDiffGiven, orderKinh}, // rhymes, but h and d are not confused
+		// A last letter lost: a slip when what is left is no name in use,
+		// or cannot be a syllable as written.
+		{"Đỗ Thị Kim", "Đỗ Thị Ki", nameMatch, orderKinh},
+		{"Nguyễn Thị Mai", "Nguyễn Thị Ma", nameMatch, orderKinh},
+		{"Trần Phúc Châu", "Trần Phúc Châ", nameMatch, orderKinh},
+		{"Tôn Trí Lâm", "Tôn Trí Lâ", nameMatch, orderKinh},
+		{"Trần Thị Yến", "Trần Thị Yê", nameMatch, orderKinh},
+		{"Lê Ngọc Hân", "Lê Ngọc Hà", nameDiffGiven, orderKinh},     // two names
+		{"Võ Hoàng Phúc", "Võ Hoàng Phú", nameDiffGiven, orderKinh}, // two names
+		{"Nguyễn Thị Thanh", "Nguyễn Thị Than", nameDiffGiven, orderKinh},
+		{"Sùng A Páo", "Sùng A Pó", nameDiffGiven, orderKinh}, // not a lost last letter
+		{"Y Moan Niê", "Y Moan Êban", nameDiffGiven, orderKinh},
 		{"Nguyễn Thị Lan Anh", "Nguyễn Thị Ngọc Anh", nameDiffMiddle, orderKinh},
 		{"Trần Thị Mai", "Trương Thị Mai", nameDiffSurname, orderKinh},
 		{"Đinh Mỹ Hương", "Lâm Thị Kim Hương", nameOnlyGiven, orderKinh},
@@ -148,6 +174,62 @@ func TestCompareNames(t *testing.T) {
 		for _, m := range []nameCmp{compareNames(&a, &b), compareNames(&b, &a)} {
 			if m.kind != tt.kind || m.order != tt.order {
 				t.Errorf("compareNames(%q, %q) = kind %d order %d, want %d %d", tt.a, tt.b, m.kind, m.order, tt.kind, tt.order)
+			}
+		}
+	}
+}
+
+func TestSoundAlike(t *testing.T) {
+	alike := [][2]string{{"lan", "nan"}, {"suong", "xuong"}, {"trang", "chang"}, {"dung", "giung"}, {"dung", "vung"},
+		{"dung", "rung"}, {"giang", "dang"}, {"gin", "din"}, {"nam", "lam"}, {"vi", "di"}, {"duy", "giuy"}}
+	for _, p := range alike {
+		if !soundAlike([]byte(p[0]), []byte(p[1])) || !soundAlike([]byte(p[1]), []byte(p[0])) {
+			t.Errorf("soundAlike(%s, %s) = false", p[0], p[1])
+		}
+		if initialClass([]byte(p[0])) != initialClass([]byte(p[1])) {
+			t.Errorf("initialClass(%s) != initialClass(%s)", p[0], p[1])
+		}
+	}
+	for _, p := range [][2]string{{"lan", "lan"}, {"hung", "dung"}, {"nga", "lga"}, {"nhung", "lung"}, {"tam", "cam"}, {"lan", "nam"}} {
+		if soundAlike([]byte(p[0]), []byte(p[1])) {
+			t.Errorf("soundAlike(%s, %s) = true", p[0], p[1])
+		}
+	}
+	// The initial classes are coarser than the sounds: a slip after the
+	// first letter keeps it (Trung typed Turng; Ngọc typed Lgọc).
+	for _, p := range [][2]string{{"trung", "turng"}, {"trung", "chung"}, {"ngoc", "lgoc"}} {
+		if initialClass([]byte(p[0])) != initialClass([]byte(p[1])) {
+			t.Errorf("initialClass(%s) != initialClass(%s)", p[0], p[1])
+		}
+	}
+}
+
+func TestBrokenParts(t *testing.T) {
+	tests := []struct {
+		name   string
+		broken []bool
+	}{
+		{"Tôn Trí Lâ", []bool{false, false, true}},
+		{"Trần Thị Yê", []bool{false, false, true}},
+		{"Nguyễn Mạnh Tuâ", []bool{false, false, true}},
+		{"Lê Văn Luă", []bool{false, false, true}},
+		{"Phạm Văn Muô", []bool{false, false, true}},
+		{"Đỗ Phươ", []bool{false, true}},
+		{"Nguyễn Văn Tâm", []bool{false, false, false}},
+		{"Lê Thị Tư Sơ Tô Lê Mưa Thuở", []bool{false, false, false, false, false, false, false, false}},
+		{"Tra\u0302\u0300n Thi\u0323 Ta\u0302", []bool{false, false, true}}, // decomposed (NFD)
+		{"H'Lâ Niê", []bool{true, true}},                                    // Kinh spelling's rules, which Ê Đê names need not follow
+		{"Tran Thi Ta", []bool{false, false, false}},                        // no diacritics: nothing to tell
+	}
+	for _, tt := range tests {
+		var p pname
+		p.parse(tt.name, "")
+		if p.n != len(tt.broken) {
+			t.Fatalf("%q: %d parts", tt.name, p.n)
+		}
+		for i, want := range tt.broken {
+			if got := p.broken(i); got != want {
+				t.Errorf("%q part %d (%s): broken %v, want %v", tt.name, i, p.fTok(i), got, want)
 			}
 		}
 	}
@@ -297,6 +379,69 @@ func TestBlockingKeysShared(t *testing.T) {
 		}
 	}
 	t.Logf("%d labelled duplicates share no blocking key", missed)
+}
+
+// sharedKinds returns the kinds of blocking key that a and b share.
+func sharedKinds(a, b *Record) []byte {
+	ka, kb := BlockingKeys(a, nil), BlockingKeys(b, nil)
+	var kinds []byte
+	for _, k := range ka {
+		if slices.Contains(kb, k) && !slices.Contains(kinds, byte(k>>60)) {
+			kinds = append(kinds, byte(k>>60))
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// TestBlockingKeysSlips checks the keys that catch slips no other key
+// survives: a sound-alike initial in the given name, dates a few days off.
+func TestBlockingKeysSlips(t *testing.T) {
+	r := func(name, date, bp, province string) Record {
+		return Record{FullName: name, BirthDate: civil.MustParse(date), BirthPlace: bp, Province: province}
+	}
+	tests := []struct {
+		name string
+		a, b Record
+		kind byte
+	}{
+		// Only the given name's initial differs, born elsewhere on the
+		// record, living in other provinces: the surname-given key.
+		{"Danh/Gianh", r("Nguyễn Văn Danh", "1959-07-01", "17602", "38"), r("Nguyễn Văn Gianh", "1959-07-01", "", "79"), keySurnameGiven},
+		{"Vũ/Dũ", r("Nguyễn Minh Vũ", "1996-07-19", "31792", "92"), r("Nguyễn Minh Dũ", "1996", "", "01"), keySurnameGiven},
+		{"Trang/Chang", r("Lê Thị Trang", "1990", "", "01"), r("Le Thi Chang", "1990", "", "79"), keySurnameGiven},
+		// The given name's initial and the date: initials and date.
+		{"Sơn/Xơn", r("Lộc Phúc Sơn", "1980-09-12", "", "14"), r("Lộc Phúc Xơn", "1980-09-12", "", "01"), keyInitialsDate},
+		// Year-only, one birth commune: the place and initial key.
+		{"Lương/Nương", r("Trần Hữu Lương", "1986", "09193", ""), r("Trần Hữu Nương", "1986", "09193", ""), keyPlaceInitial},
+		// Three days apart across a month's end, nothing else shared.
+		{"three days off", r("Phạm Minh Hậu", "1988-11-30", "15946", "38"), r("Phạm Minh Hậu", "1988-12-03", "", "79"), keyNameDays},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if kinds := sharedKinds(&tt.a, &tt.b); !slices.Contains(kinds, tt.kind) {
+				t.Errorf("%s / %s share kinds %v, want %d", tt.a.FullName, tt.b.FullName, kinds, tt.kind)
+			}
+		})
+	}
+}
+
+// TestNameDaysWindows checks that dates at most maxDaysOff apart always
+// share a keyNameDays key, across month and year ends, and that dates
+// farther apart do not.
+func TestNameDaysWindows(t *testing.T) {
+	a := Record{FullName: "Trần Văn Hùng"}
+	b := a
+	for d := civil.MustParse("1999-12-01"); d.Before(civil.MustParse("2000-03-15")); d = d.AddDays(1) {
+		a.BirthDate = d
+		for off := -maxDaysOff - 3; off <= maxDaysOff+3; off++ {
+			b.BirthDate = d.AddDays(off)
+			shared := slices.Contains(sharedKinds(&a, &b), keyNameDays)
+			if abs := max(off, -off); abs <= maxDaysOff && !shared || abs > 2*maxDaysOff && shared {
+				t.Fatalf("%s and %s (%d days): share keyNameDays %v", a.BirthDate, b.BirthDate, off, shared)
+			}
+		}
+	}
 }
 
 func TestReadLabelledErrors(t *testing.T) {

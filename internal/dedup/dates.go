@@ -24,12 +24,20 @@ type dateCmp struct {
 // and month swapped, one day off, one wrong digit in the year) are weaker;
 // an unexplained difference within the year is evidence against, years
 // apart strong evidence against.
+//
+// Dates two or three days apart are weak evidence for: Base already
+// assumes the years agree, so the question is how much likelier four days
+// of the year (1 in 90 for namesakes) are for one person than for two.
+// Records of one person do differ by a few days (a birth registered days
+// later, the registration's date taken for the birth's, a neighbouring
+// row): if one duplicate in twenty does, the ratio is about 4.5.
 const (
 	wDateEqual        = 6.0
 	wDatePlaceholder  = 3.0 // both 1 January: the usual placeholder
 	wDateSwapped      = 3.0
 	wDateOffByOne     = 3.0
 	wDateYearTypo     = 2.5
+	wDateDaysOff      = 1.5 // two or three days apart
 	wDateMonth        = 2.5 // year and month agree, the day unknown on one side
 	wDateYear         = 0.5 // the year agrees, more unknown on one side
 	wDateJan1         = 0.0 // 1 January against another day of the year
@@ -67,6 +75,8 @@ func compareDates(a, b civil.Date) dateCmp {
 			c.code, c.weight = "birth_date_placeholder", wDateJan1
 		case a.Month() == b.Month() && a.Day() == b.Day() && years < generationYears && yearSlip(ya, yb):
 			c.code, c.weight = "birth_year_typo", wDateYearTypo
+		case daysApart(a, b) <= maxDaysOff:
+			c.code, c.weight = "birth_date_days_off", wDateDaysOff
 		case ya == yb && a.Month() == b.Month() && digitSlip(a.Day(), b.Day()):
 			c.code, c.weight = "birth_day_typo", wDateDayTypo
 		case ya == yb && a.Day() == b.Day():
@@ -138,4 +148,17 @@ func yearSlip(a, b int) bool {
 // digit.
 func digitSlip(a, b int) bool {
 	return (a/10 == b/10) != (a%10 == b%10)
+}
+
+// maxDaysOff is the most days two full birth dates may be apart to be read
+// as one date slightly off; blocking (keyNameDays) files such dates together.
+const maxDaysOff = 3
+
+// daysApart returns the number of days between two full dates.
+func daysApart(a, b civil.Date) int {
+	n := ordinalDay(a) - ordinalDay(b)
+	if n < 0 {
+		n = -n
+	}
+	return n
 }

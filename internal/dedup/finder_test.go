@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"dancu/internal/civil"
@@ -299,6 +300,10 @@ func TestArenaRoundTrip(t *testing.T) {
 			if got.LegacyIDs[k] != want.LegacyIDs[k] {
 				t.Fatalf("record %d: legacy IDs %v, want %v", i, got.LegacyIDs, want.LegacyIDs)
 			}
+		}
+		if got.HomeTown != want.HomeTown || !slices.Equal(got.Addresses, want.Addresses) || !slices.Equal(got.Phones, want.Phones) {
+			t.Fatalf("record %d: home town %q, addresses %v, phones %v; want %q, %v, %v",
+				i, got.HomeTown, got.Addresses, got.Phones, want.HomeTown, want.Addresses, want.Phones)
 		}
 	}
 }

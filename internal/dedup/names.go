@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"dancu/internal/vntext"
 )
@@ -18,16 +22,26 @@ type token struct {
 	f0, f1, c0, c1 uint8
 	// variant reports whether a spelling variant was mapped (Huỳnh to Hoàng).
 	variant bool
+	// broken reports whether the part as written, diacritics included,
+	// breaks the rules of Kinh spelling: it ends in a vowel that needs a
+	// final ("Tâ", "Yê", "Luâ"). Names of other peoples may (the Ê Đê
+	// Niê, the Gia Rai Kpă), so it says something only of a part that is
+	// another with a letter lost.
+	broken bool
 }
 
 // pname is a parsed personal name. Parsing allocates nothing beyond Fold.
 type pname struct {
+	raw   string
 	fold  string
 	ascii bool // raw carries no diacritics at all
-	n     int
-	toks  [maxTokens]token
-	clen  int
-	canon [128]byte
+	// marked reports whether the tokens' broken flags are set (markBroken,
+	// done only when a comparison needs them).
+	marked bool
+	n      int
+	toks   [maxTokens]token
+	clen   int
+	canon  [128]byte
 }
 
 // parse fills p from the name raw and its fold (Fold(raw), passed when the
@@ -36,7 +50,7 @@ func (p *pname) parse(raw, fold string) {
 	if fold == "" && raw != "" {
 		fold = vntext.Fold(raw)
 	}
-	p.fold, p.n, p.clen = fold, 0, 0
+	p.raw, p.fold, p.n, p.clen, p.marked = raw, fold, 0, 0, false
 	p.ascii = isASCII(raw)
 	f := fold
 	if len(f) > 255 {
@@ -59,6 +73,153 @@ func (p *pname) parse(raw, fold string) {
 		p.n++
 		start = end + 1
 	}
+}
+
+// broken reports whether part i breaks the rules of Kinh spelling as
+// written (see token.broken).
+func (p *pname) broken(i int) bool {
+	if !p.marked {
+		p.marked = true
+		if !p.ascii {
+			p.markBroken(p.raw)
+		}
+	}
+	return p.toks[i].broken
+}
+
+// markBroken sets the broken flag of the parts of raw, read as Fold splits
+// them; when the parts do not line up with the fold's, none is marked.
+func (p *pname) markBroken(raw string) {
+	var broken [maxTokens]bool
+	n := 0      // parts seen
+	in := false // inside a part
+	// The last two letters of the part, with the combining marks that
+	// followed them (NFD input); classified only at the part's end.
+	var prev, last rune
+	var prevMods, lastMods uint8
+	end := func() {
+		if in && n <= maxTokens && openNucleus(letterOf(prev).withMods(prevMods), letterOf(last).withMods(lastMods)) {
+			broken[n-1] = true
+		}
+		in = false
+	}
+	for _, r := range raw {
+		switch {
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'),
+			r >= utf8.RuneSelf && !unicode.Is(unicode.Mn, r) && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if !in {
+				in, n = true, n+1
+				last, lastMods = 0, 0
+			}
+			prev, prevMods, last, lastMods = last, lastMods, r, 0
+		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r): // a combining mark on the last letter
+			if in {
+				lastMods = vletter{mods: lastMods}.with(r).mods
+			}
+		case isApostropheRune(r):
+		default:
+			end()
+		}
+	}
+	end()
+	if n != p.n {
+		return
+	}
+	for i := range p.n {
+		p.toks[i].broken = broken[i]
+	}
+}
+
+// vletter is a letter as far as the shape of a syllable cares: its base
+// (lower-case ASCII, đ as d, 0 for anything else) and its vowel marks
+// (circumflex, breve, horn; tones do not matter).
+type vletter struct {
+	base byte
+	mods uint8
+}
+
+const (
+	modCircumflex = 1 << iota
+	modBreve
+	modHorn
+)
+
+func (l vletter) with(m rune) vletter {
+	switch m {
+	case '\u0302':
+		l.mods |= modCircumflex
+	case '\u0306':
+		l.mods |= modBreve
+	case '\u031B':
+		l.mods |= modHorn
+	}
+	return l
+}
+
+func (l vletter) withMods(m uint8) vletter {
+	l.mods |= m
+	return l
+}
+
+func letterOf(r rune) vletter {
+	if r == 0 {
+		return vletter{}
+	}
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return vletter{base: c}
+	}
+	if r == 'đ' || r == 'Đ' {
+		return vletter{base: 'd'}
+	}
+	var buf [utf8.UTFMax]byte
+	d := norm.NFD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).Decomposition()
+	if len(d) == 0 {
+		return vletter{}
+	}
+	b, size := utf8.DecodeRune(d)
+	l := letterOf(b)
+	if b >= utf8.RuneSelf {
+		l = vletter{}
+	}
+	for d = d[size:]; len(d) > 0; d = d[size:] {
+		var m rune
+		m, size = utf8.DecodeRune(d)
+		l = l.with(m)
+	}
+	return l
+}
+
+// openNucleus reports whether a part ending in the letters prev, last
+// ends in a vowel that Vietnamese spelling never leaves without a final:
+// â and ă, and the diphthongs iê/yê, uô, ươ (Tân, Yến, Luân, Muộn and
+// Phương have one; Tâ, Yê, Luâ, Muô, Phươ do not exist).
+func openNucleus(prev, last vletter) bool {
+	switch {
+	case last.base == 'a' && last.mods&(modCircumflex|modBreve) != 0:
+		return true
+	case last.base == 'e' && last.mods&modCircumflex != 0:
+		return (prev.base == 'i' || prev.base == 'y') && prev.mods == 0
+	case last.base == 'o' && last.mods&modCircumflex != 0:
+		return prev.base == 'u' && prev.mods == 0
+	case last.base == 'o' && last.mods&modHorn != 0:
+		return prev.base == 'u' && prev.mods&modHorn != 0
+	}
+	return false
+}
+
+// isApostropheRune reports whether r is dropped by Fold inside a part (the
+// apostrophe of "H'Hen" and the characters typed for it).
+func isApostropheRune(r rune) bool {
+	switch r {
+	case '\'', '`', '\u00B4', '\u02B9', '\u02BB', '\u02BC', '\u02BD', '\u02BE', '\u02BF', '\u02C8',
+		'\u2018', '\u2019', '\u201B', '\u2032', '\u2035', '\uFF07':
+		return true
+	}
+	return false
 }
 
 func (p *pname) fTok(i int) string { t := &p.toks[i]; return p.fold[t.f0:t.f1] }
@@ -202,6 +363,13 @@ func tokRel(a *pname, i int, b *pname, j int, kind partKind) rel {
 		}
 		return relClean
 	}
+	// Initial consonants that sound alike are written for each other
+	// (Lan/Nan, Sương/Xương, Trang/Chang, Dũng/Giũng/Vũng): a slip even
+	// between two names in use, for parents do not give twins names that
+	// sound the same.
+	if soundAlike(ca, cb) {
+		return relTypo
+	}
 	// One slip apart: in the matching forms, or in the folds (a slip in a
 	// name that has a variant: "Hutnh" for Huỳnh). Short parts one slip
 	// apart are often two names (Hà/Hạnh, Pó/Páo) unless the slip broke
@@ -209,6 +377,20 @@ func tokRel(a *pname, i int, b *pname, j int, kind partKind) rel {
 	fa, fb := a.fTok(i), b.fTok(j)
 	if osaDistance(ca, cb) > 1 && osaDistance([]byte(fa), []byte(fb)) > 1 {
 		return relDiff
+	}
+	// A part that is the other without its last letter was cut short (a
+	// full field, a key not pressed) when what is left is no name in use:
+	// not one the tables know (Ki for Kim, La for Lan), or not a syllable as
+	// written (Châ for Châu, Tuâ for Tuân). Hà and Hân, Phú and Phúc are two
+	// names.
+	if short, ok := lostLast(ca, cb); ok {
+		brokenShort := a.broken(i)
+		if len(cb) < len(ca) {
+			brokenShort = b.broken(j)
+		}
+		if brokenShort || !known(short, kind) {
+			return relTypo
+		}
 	}
 	if min(len(ca), len(cb)) < 3 && isSyllable(ca) && isSyllable(cb) {
 		return relDiff
@@ -222,6 +404,12 @@ func tokRel(a *pname, i int, b *pname, j int, kind partKind) rel {
 }
 
 func bothKnown(a, b []byte, kind partKind) bool {
+	return known(a, kind) && known(b, kind)
+}
+
+// known reports whether the matching form c is a name in use at a
+// position, as far as the tables of shares know.
+func known(c []byte, kind partKind) bool {
 	var m map[string]float64
 	switch kind {
 	case partSurname:
@@ -231,9 +419,17 @@ func bothKnown(a, b []byte, kind partKind) bool {
 	default:
 		m = givenShare
 	}
-	_, okA := m[string(a)]
-	_, okB := m[string(b)]
-	return okA && okB
+	_, ok := m[string(c)]
+	return ok
+}
+
+// lostLast reports whether one of a and b is the other without its last
+// letter, and returns the shorter.
+func lostLast(a, b []byte) (short []byte, ok bool) {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return a, len(a) > 0 && len(b) == len(a)+1 && bytes.HasPrefix(b, a)
 }
 
 // osaDistance returns the optimal string alignment distance of a and b
@@ -305,7 +501,12 @@ type nameCmp struct {
 	// parts of one name absent from the other, midMissingWeak those of them
 	// that are Thị or Văn.
 	midTypos, midMissing, midMissingWeak int
-	variantSurname                       bool // Huỳnh/Hoàng or Võ/Vũ in the surname
+	// surSound and givSound report whether the surname's or the given
+	// name's slip is a sound-alike initial; midSound counts the middle
+	// slips that are.
+	surSound, givSound bool
+	midSound           int
+	variantSurname     bool // Huỳnh/Hoàng or Võ/Vũ in the surname
 	// clean and variant report whether some paired parts are equal only
 	// once keyboard remnants are removed, or only as spelling variants.
 	clean, variant bool
@@ -357,6 +558,8 @@ func kinh(a, b *pname) nameCmp {
 		middles(a, b, &m)
 	}
 	m.note(m.giv)
+	m.givSound = m.giv == relTypo && soundAlike(a.cTok(a.n-1), b.cTok(b.n-1))
+	m.surSound = a.n > 1 && b.n > 1 && m.sur == relTypo && soundAlike(a.cTok(0), b.cTok(0))
 	switch {
 	case m.giv == relDiff:
 		m.kind = nameDiffGiven
@@ -421,6 +624,9 @@ func middles(a, b *pname, m *nameCmp) {
 		if r != relDiff && best[i][j] == best[i+1][j+1]+10-int(r) {
 			if r == relTypo {
 				m.midTypos++
+				if soundAlike(short.cTok(1+i), long.cTok(1+j)) {
+					m.midSound++
+				}
 			}
 			m.note(r)
 			i, j = i+1, j+1
@@ -592,4 +798,69 @@ func isSyllable(c []byte) bool {
 		return false
 	}
 	return false
+}
+
+// appendSound appends to dst the matching form c with its initial
+// consonant replaced by the one it is confused with in speech and writing:
+// tr as ch, gi, r and v as d (one sound in the north or in the south), x as
+// s, n (not ng or nh) as l. Two parts with the same sound form and
+// different spellings sound alike.
+func appendSound(dst, c []byte) []byte {
+	on, rest := soundSplit(c)
+	return append(append(dst, on...), rest...)
+}
+
+// soundSplit splits the matching form c into the sound of its initial
+// consonant, when it is one of those confused (see appendSound), and the
+// rest.
+func soundSplit(c []byte) (onset string, rest []byte) {
+	switch {
+	case len(c) >= 2 && (c[0] == 't' && c[1] == 'r' || c[0] == 'c' && c[1] == 'h'):
+		return "ch", c[2:]
+	case len(c) >= 2 && c[0] == 'g' && c[1] == 'i':
+		if len(c) > 2 && isVowel(c[2]) {
+			return "d", c[2:] // gi + vowel: Giang
+		}
+		return "d", c[1:] // g + the vowel i: Gìn
+	case len(c) >= 1 && (c[0] == 'd' || c[0] == 'r' || c[0] == 'v'):
+		return "d", c[1:]
+	case len(c) >= 1 && (c[0] == 's' || c[0] == 'x'):
+		return "s", c[1:]
+	case len(c) >= 1 && (c[0] == 'l' || c[0] == 'n' && (len(c) == 1 || c[1] != 'g' && c[1] != 'h')):
+		return "l", c[1:]
+	}
+	return "", c
+}
+
+// soundAlike reports whether the matching forms a and b differ and sound
+// alike (see appendSound).
+func soundAlike(a, b []byte) bool {
+	oa, ra := soundSplit(a)
+	ob, rb := soundSplit(b)
+	return oa != "" && oa == ob && bytes.Equal(ra, rb) && !bytes.Equal(a, b)
+}
+
+// initialClass returns the first letter of the matching form c as blocking
+// keys file it: letters confused for one another (appendSound; n also
+// before g and h) in one class, and c with t, so that tr and ch meet
+// whatever slip follows the t ("Turng", "Teung" for Trung).
+func initialClass(c []byte) byte {
+	if len(c) == 0 {
+		return 0
+	}
+	switch c[0] {
+	case 'n':
+		return 'l'
+	case 'r', 'v':
+		return 'd'
+	case 'x':
+		return 's'
+	case 'c':
+		return 't'
+	case 'g':
+		if len(c) >= 2 && c[1] == 'i' {
+			return 'd'
+		}
+	}
+	return c[0]
 }

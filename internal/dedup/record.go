@@ -35,7 +35,22 @@ type Record struct {
 	FatherKey int64 `json:"father_key,omitempty"`
 	// LegacyIDs are old identity-card numbers (CMND), 9 or 12 digits.
 	LegacyIDs []string `json:"legacy_ids,omitempty"`
-	Dead      bool     `json:"dead,omitempty"`
+	// HomeTown is the commune code of the home town (quê quán), old or
+	// current, as BirthPlace.
+	HomeTown string `json:"home_town,omitempty"`
+	// Addresses are the addresses of the residences in force (permanent,
+	// temporary and current), each with its commune.
+	Addresses []Address `json:"addresses,omitempty"`
+	// Phones are the mobile numbers the registry holds for the person.
+	Phones []string `json:"phones,omitempty"`
+	Dead   bool     `json:"dead,omitempty"`
+}
+
+// Address is where a person lives: the text below the commune (house
+// number, lane, street, hamlet) and the commune's code.
+type Address struct {
+	Place string `json:"place"`
+	Text  string `json:"text"`
 }
 
 // Ref identifies a record in a Candidate.

@@ -154,8 +154,39 @@ func synPerson(rng *rand.Rand, w *synWorld, key int64) Record {
 	}
 	r.Dead = y < 1950 && rng.IntN(3) == 0
 	r.PID = fmt.Sprintf("0%s%d%02d%06d", r.Province, (y/100-19)*2, y%100, key%1_000_000)
+	// What a family shares, drawn from a generator of its own so that the
+	// fields above stay as they were before the registry's home towns,
+	// addresses and phones reached the detector.
+	hr := familyRand(key)
+	r.HomeTown = r.BirthPlace
+	if hr.IntN(10) < 3 {
+		r.HomeTown = w.commune(hr)
+	}
+	if hr.IntN(10) < 8 {
+		r.Addresses = []Address{{Place: r.Commune, Text: synAddress(hr, false)}}
+	}
+	if y < 2008 && hr.IntN(10) < 7 {
+		r.Phones = []string{fmt.Sprintf("09%08d", key)}
+	}
 	return r
 }
+
+func familyRand(key int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(key), 0x686f6d65)) }
+
+// synAddress draws an address below the commune: a house in a lane of a
+// street, or a hamlet, written the long or the short way.
+func synAddress(rng *rand.Rand, short bool) string {
+	if rng.IntN(2) == 0 {
+		return fmt.Sprintf("Thôn %d", 1+rng.IntN(12))
+	}
+	house, lane, street := 1+rng.IntN(80), 1+rng.IntN(300), synStreets[rng.IntN(len(synStreets))]
+	if short {
+		return fmt.Sprintf("%d ngõ %d %s", house, lane, street)
+	}
+	return fmt.Sprintf("Số %d, ngõ %d, phố %s", house, lane, street)
+}
+
+var synStreets = []string{"Kim Mã", "Lê Lợi", "Trần Phú", "Hùng Vương", "Nguyễn Trãi", "Lý Thường Kiệt"}
 
 // --- name perturbations ---
 
@@ -388,6 +419,7 @@ func perturb(rng *rand.Rand, w *synWorld, r Record, key int64) Record {
 	y := r.BirthDate.Year()
 	full := r.BirthDate.Precision() == civil.PrecisionDay
 
+	moved := false
 	switch rng.IntN(3) {
 	case 0: // old household book: ASCII often, year only often, no parents, no card
 		if rng.IntN(2) == 0 {
@@ -407,6 +439,7 @@ func perturb(rng *rand.Rand, w *synWorld, r Record, key int64) Record {
 			d.Commune = old[0]
 		}
 	case 1: // registered again after a move, with a new card
+		moved = true
 		d.Commune = w.commune(rng)
 		d.Province = w.province[d.Commune]
 		if len(d.LegacyIDs) > 0 && rng.IntN(2) == 0 {
@@ -420,6 +453,33 @@ func perturb(rng *rand.Rand, w *synWorld, r Record, key int64) Record {
 		}
 	default: // typed again at a desk
 		d.MotherKey, d.FatherKey = 0, 0
+	}
+
+	// The home town is copied; the address and phones follow the source
+	// (a generator of their own keeps the rest of the draw as it was).
+	hr := familyRand(key)
+	switch {
+	case moved && hr.IntN(2) == 0:
+		// Moved: the new address, and the old one as the current residence
+		// on half of them, written the short way.
+		d.Addresses = []Address{{Place: d.Commune, Text: synAddress(hr, false)}}
+		if len(r.Addresses) > 0 && hr.IntN(2) == 0 {
+			a := r.Addresses[0]
+			if strings.HasPrefix(a.Text, "Số ") {
+				a.Text = strings.NewReplacer("Số ", "", ", ", " ", "phố ", "").Replace(a.Text)
+			}
+			d.Addresses = append(d.Addresses, a)
+		}
+	case moved:
+		d.Addresses = nil
+	default:
+		d.Addresses = slices.Clone(r.Addresses)
+		for i := range d.Addresses {
+			d.Addresses[i].Place = d.Commune // an old code on old records
+		}
+	}
+	if hr.IntN(10) < 6 {
+		d.Phones = nil
 	}
 
 	// One to three slips among those seen in real registers.

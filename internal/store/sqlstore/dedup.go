@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"dancu/internal/civil"
@@ -16,14 +17,18 @@ import (
 // dedupFields is the part of a stored record the duplicate detector
 // reads; decoding only it is cheaper than the whole record.
 type dedupFields struct {
-	FullName          string               `json:"full_name"`
-	BirthDate         civil.Date           `json:"birth_date"`
-	Sex               string               `json:"sex"`
-	BirthPlace        string               `json:"birth_place"`
-	RegistrationPlace string               `json:"registration_place"`
-	LegacyIDs         []registry.LegacyID  `json:"legacy_ids"`
-	Residences        []registry.Residence `json:"residences"`
-	MergedInto        int64                `json:"merged_into_key"`
+	FullName          string              `json:"full_name"`
+	BirthDate         civil.Date          `json:"birth_date"`
+	Sex               string              `json:"sex"`
+	BirthPlace        string              `json:"birth_place"`
+	RegistrationPlace string              `json:"registration_place"`
+	HomeTown          string              `json:"home_town"`
+	LegacyIDs         []registry.LegacyID `json:"legacy_ids"`
+	Phones            []struct {
+		Number string `json:"number"`
+	} `json:"phones"`
+	Residences []registry.Residence `json:"residences"`
+	MergedInto int64                `json:"merged_into_key"`
 }
 
 // DedupRecords calls fn with every person not merged into another, as the
@@ -59,7 +64,7 @@ func (db *DB) DedupRecords(ctx context.Context, today civil.Date, places func(co
 						continue
 					}
 					rec := dedup.Record{Key: r.key, PID: r.pid, FullName: d.FullName, BirthDate: d.BirthDate, Sex: d.Sex,
-						BirthPlace: d.BirthPlace, MotherKey: r.mother, FatherKey: r.father,
+						BirthPlace: d.BirthPlace, HomeTown: d.HomeTown, MotherKey: r.mother, FatherKey: r.father,
 						MotherName: r.motherName.String, FatherName: r.fatherName.String, Dead: r.status == string(registry.Dead)}
 					if rec.BirthPlace == "" {
 						rec.BirthPlace = d.RegistrationPlace
@@ -67,11 +72,24 @@ func (db *DB) DedupRecords(ctx context.Context, today civil.Date, places func(co
 					for _, l := range d.LegacyIDs {
 						rec.LegacyIDs = append(rec.LegacyIDs, l.Number)
 					}
+					for _, p := range d.Phones {
+						if p.Number != "" && !slices.Contains(rec.Phones, p.Number) {
+							rec.Phones = append(rec.Phones, p.Number)
+						}
+					}
+					permanent := false
 					for i := len(d.Residences) - 1; i >= 0; i-- {
-						if res := d.Residences[i]; res.Kind == registry.Permanent && res.InForce(today) {
+						res := d.Residences[i]
+						if !res.InForce(today) {
+							continue
+						}
+						if res.Kind == registry.Permanent && !permanent {
+							permanent = true
 							rec.Commune = res.Place
 							rec.Province = places(res.Place)
-							break
+						}
+						if a := (dedup.Address{Place: res.Place, Text: res.Address}); a.Text != "" && a.Place != "" && !slices.Contains(rec.Addresses, a) {
+							rec.Addresses = append(rec.Addresses, a)
 						}
 					}
 					recs = append(recs, rec)
