@@ -74,7 +74,8 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 		defer truth.Close()
 	}
 	bar := newProgress(stderr, "seeding", "persons", int64(*citizens))
-	opt := load.SeedOptions{Citizens: *citizens, Seed: *seedValue, Today: day, BatchPersons: *batch, Progress: bar}
+	opt := load.SeedOptions{Citizens: *citizens, Seed: *seedValue, Today: day, BatchPersons: *batch, Progress: bar,
+		Failpoint: failpoint(getenv("DANCU_FAILPOINT"))}
 	if truth != nil {
 		opt.Truth = truth
 	}
@@ -365,7 +366,7 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 // failpoint returns the hook DANCU_FAILPOINT=NAME[:N] sets: the process
 // kills itself (SIGKILL, as an operator's kill -9 or the OOM killer would)
 // the N-th time (default 1) it passes the named point. Tests use it to
-// stop an import exactly between two steps.
+// stop an import or a seed exactly between two steps.
 func failpoint(spec string) func(string) {
 	if spec == "" {
 		return nil

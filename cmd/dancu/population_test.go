@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"dancu/internal/quality"
-	"dancu/internal/store/postgres/pgtest"
 	"dancu/internal/seed"
+	"dancu/internal/store/postgres/pgtest"
 )
 
 // dancu runs the binary and returns its standard output and error.
@@ -85,9 +85,76 @@ func TestSeedQualityDuplicates(t *testing.T) {
 			if got := b.query(t, "SELECT count(*) FROM outbox"); got != 0 {
 				t.Errorf("seeding wrote %d outbox messages", got)
 			}
+			checkBulkLoadRestored(t, b)
 			truth := readTruth(t, truthPath)
 			checkQualityAgainstTruth(t, b, truth, n)
 			checkDuplicatesAgainstTruth(t, b, truthPath)
+		})
+	}
+}
+
+// checkBulkLoadRestored checks that the bulk path of a seed left the
+// registry as an online write would: every index and constraint back,
+// foreign keys holding, no staging tables, the mark of a load in progress
+// gone, and on SQLite the write-ahead log back on.
+func checkBulkLoadRestored(t *testing.T, b backend) {
+	t.Helper()
+	if n := b.query(t, "SELECT count(*) FROM bulk_loads"); n != 0 {
+		t.Errorf("%d loads still marked in progress", n)
+	}
+	db := b.open(t)
+	if b.db == "" {
+		var mode string
+		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("journal mode %q after seeding (%v), want wal", mode, err)
+		}
+		rows, err := db.Query("PRAGMA foreign_key_check")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows.Next() {
+			t.Error("foreign keys broken after seeding")
+		}
+		rows.Close()
+		for _, ix := range []string{"citizens_pid", "events_id", "identity_aliases_person", "citizens_birth", "citizen_names_person"} {
+			if n := b.query(t, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '"+ix+"'"); n != 1 {
+				t.Errorf("index %s missing after seeding", ix)
+			}
+		}
+		if n := b.query(t, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'bulk\\_%' ESCAPE '\\' AND name <> 'bulk_loads'"); n != 0 {
+			t.Errorf("%d staging tables left", n)
+		}
+		return
+	}
+	// PostgreSQL: the constraints are back, and foreign keys validated.
+	for _, c := range [][2]string{{"identity_aliases", "p"}, {"citizens", "u"}, {"events", "u"}, {"event_parties", "f"},
+		{"household_members", "f"}, {"citizen_names", "p"}, {"households", "p"}} {
+		if n := b.query(t, "SELECT count(*) FROM pg_constraint WHERE conrelid = '"+c[0]+"'::regclass AND contype = '"+c[1]+"' AND convalidated"); n == 0 {
+			t.Errorf("no %s constraint on %s after seeding", c[1], c[0])
+		}
+	}
+	if n := b.query(t, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('identity_aliases_person', 'citizens_birth', 'citizen_names_person')"); n != 3 {
+		t.Errorf("%d of 3 secondary indexes after seeding", n)
+	}
+}
+
+// TestInterruptedSeed kills a seed in the middle of its load: the
+// registry it leaves is incomplete, and every command refuses it with a
+// message saying what to do.
+func TestInterruptedSeed(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			_, _, err := dancu(t, []string{"DANCU_FAILPOINT=seed-batch:3"}, append([]string{"seed", "--citizens", "20000", "--batch", "1000"}, b.args()...)...)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("seed with a failpoint was not killed: %v", err)
+			}
+			for _, args := range [][]string{{"quality", "report"}, {"seed", "--citizens", "10"}, {"officer", "list"}} {
+				_, errOut, err := dancu(t, nil, append(args, b.args()...)...)
+				if err == nil || !strings.Contains(errOut, "did not finish") || !strings.Contains(errOut, "seed again") {
+					t.Errorf("dancu %s after an interrupted seed: %v\n%s", strings.Join(args, " "), err, errOut)
+				}
+			}
 		})
 	}
 }
@@ -254,12 +321,12 @@ func makeImportFile(t *testing.T, n int) importFixture {
 	cols := strings.Count(header, ",") + 1
 	blank := strings.Repeat(",", cols-1)
 	bad := []string{
-		"079190000001,,Nguy\xean V\xe3n A,," + blank[5:] + "\n",                         // Windows-1258 bytes: not UTF-8
-		"079190000002,,Nguyễn Văn B\n",                                                 // too few columns
-		"079190000003,,Nguyễn Văn C," + blank + "\n",                                   // too many columns
-		"079190000004,,\"Trần Thị\nDung\",," + blank[4:] + "\n",                        // a quoted newline inside the name
-		strings.Replace(body[len(body)/2], "\n", "", 1) + "\n",                         // the same person twice
-		"07919000000X,,Lê Văn Em,,1990-01-01,male,00004,,00004," + blank[9:] + "\n",   // a malformed number
+		"079190000001,,Nguy\xean V\xe3n A,," + blank[5:] + "\n",                     // Windows-1258 bytes: not UTF-8
+		"079190000002,,Nguyễn Văn B\n",                                              // too few columns
+		"079190000003,,Nguyễn Văn C," + blank + "\n",                                // too many columns
+		"079190000004,,\"Trần Thị\nDung\",," + blank[4:] + "\n",                     // a quoted newline inside the name
+		strings.Replace(body[len(body)/2], "\n", "", 1) + "\n",                      // the same person twice
+		"07919000000X,,Lê Văn Em,,1990-01-01,male,00004,,00004," + blank[9:] + "\n", // a malformed number
 	}
 	// NFD text is accepted and stored as NFC: take a good row and
 	// decompose its name.

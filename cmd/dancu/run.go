@@ -108,8 +108,30 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.dbRead, "db-read", getenv("DANCU_DB_READ"), "PostgreSQL read replica URL for read-only queries (with --db)")
 }
 
-// open opens the database and applies pending migrations.
+// open opens the database and applies pending migrations. It refuses a
+// registry whose initial load was interrupted: it is incomplete.
 func (f *storeFlags) open(ctx context.Context) (*sqlstore.DB, []sqlstore.Migration, error) {
+	db, applied, err := f.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	at, err := db.InterruptedLoad(ctx)
+	if err == nil && !at.IsZero() {
+		where := filepath.Join(f.data, "dancu.db")
+		if f.db != "" {
+			where = "the PostgreSQL database"
+		}
+		err = fmt.Errorf("%w: the load that began %s did not finish, so the registry holds part of a population without its indexes; "+
+			"delete %s (or create a new database) and run dancu seed again", sqlstore.ErrInterruptedLoad, at.Local().Format(time.DateTime), where)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, applied, nil
+}
+
+func (f *storeFlags) openDB(ctx context.Context) (*sqlstore.DB, []sqlstore.Migration, error) {
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}

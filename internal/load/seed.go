@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -24,6 +25,9 @@ type SeedOptions struct {
 	// BatchPersons is how many persons one transaction loads.
 	BatchPersons int
 	Progress     Progress
+	// Failpoint, when set, is called with "seed-batch" after each batch
+	// commits, so tests can kill the process in the middle of a load.
+	Failpoint func(name string)
 }
 
 // SeedStats sums up a seeding run.
@@ -36,8 +40,10 @@ type SeedStats struct {
 	IndexTime   time.Duration
 }
 
-// BulkStore is a store with a bulk path that can also drop and rebuild its
-// secondary indexes around a load into an empty registry.
+// BulkStore is a store with a bulk path that can also take a faster path
+// for a load into an empty registry: BeginBulk reports whether it did;
+// EndBulk, called only after every batch loaded, finishes it. A load that
+// fails in between leaves the registry marked as incomplete.
 type BulkStore interface {
 	registry.Loader
 	BeginBulk(ctx context.Context) (bool, error)
@@ -106,6 +112,9 @@ func Seed(ctx context.Context, svc *registry.Service, st BulkStore, opt SeedOpti
 		stats.Households += int64(len(b.Households))
 		stats.Batches++
 		opt.Progress.Add(int64(len(b.Persons)))
+		if opt.Failpoint != nil {
+			opt.Failpoint("seed-batch")
+		}
 		if truth == nil {
 			return nil
 		}
@@ -116,12 +125,15 @@ func Seed(ctx context.Context, svc *registry.Service, st BulkStore, opt SeedOpti
 		return seed.WriteTruth(truth, t)
 	}
 	err = parallelLoad(ctx, svc, st, opt.Today, next, loaded)
-	if bulk {
-		// Build the indexes even after a failure, so the registry that
-		// was loaded is usable.
+	switch {
+	case bulk && err == nil:
 		ixStart := time.Now()
-		err = errors.Join(err, st.EndBulk(context.WithoutCancel(ctx)))
+		err = st.EndBulk(ctx)
 		stats.IndexTime = time.Since(ixStart)
+	case bulk:
+		// The registry stays marked as mid-load: what was written is a
+		// part of a population, without its indexes.
+		err = fmt.Errorf("%w; the registry is left incomplete: load it again into an empty database", err)
 	}
 	if truth != nil {
 		err = errors.Join(err, truth.Flush())

@@ -44,7 +44,7 @@ func (t *bulkTable) rows() int { return len(t.vals) / len(t.cols) }
 // maxParams keeps SQLite statements under its bind-parameter limit.
 const maxParams = 30000
 
-func (db *DB) writeBulk(ctx context.Context, tx *sql.Tx, t *bulkTable) error {
+func (db *DB) writeBulk(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, t *bulkTable) error {
 	if len(t.vals) == 0 {
 		return nil
 	}
@@ -52,26 +52,26 @@ func (db *DB) writeBulk(ctx context.Context, tx *sql.Tx, t *bulkTable) error {
 	for i, c := range t.cols {
 		names[i] = c.name
 	}
-	head := "INSERT INTO " + t.name + " (" + strings.Join(names, ", ") + ") "
+	head := "INSERT INTO " + db.bulkTarget(t.name) + " (" + strings.Join(names, ", ") + ") "
 	if db.Dialect.Name == "postgres" {
 		return db.writeUnnest(ctx, tx, t, head)
 	}
+	// Statements of a fixed number of rows are prepared once and reused:
+	// parsing a statement of thousands of placeholders costs as much as
+	// running it. The rows that do not fill a whole statement go one by one.
 	n := len(t.cols)
-	per := max(1, maxParams/n)
-	tuple := "(" + marks(n) + ")"
-	for start := 0; start < t.rows(); start += per {
-		end := min(t.rows(), start+per)
-		var b strings.Builder
-		b.Grow(len(head) + (end-start)*(len(tuple)+1))
-		b.WriteString(head)
-		b.WriteString("VALUES ")
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteByte(',')
-			}
-			b.WriteString(tuple)
+	per := max(1, min(256, maxParams/n))
+	rows := t.rows()
+	for start := 0; start < rows; {
+		k := per
+		if rows-start < per {
+			k = 1
 		}
-		args := t.vals[start*n : end*n]
+		stmt, err := bulkStmt(ctx, tx, stmts, head, n, k)
+		if err != nil {
+			return err
+		}
+		args := t.vals[start*n : (start+k)*n]
 		for i, c := range t.cols {
 			if !c.nullZero {
 				continue
@@ -82,11 +82,38 @@ func (db *DB) writeBulk(ctx context.Context, tx *sql.Tx, t *bulkTable) error {
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("load %s: %w", t.name, err)
 		}
+		start += k
 	}
 	return nil
+}
+
+// bulkStmt returns the INSERT of k rows of n columns, prepared once per
+// transaction (SQLite's one write connection is the transaction's, so
+// statements cannot be prepared outside it).
+func bulkStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, head string, n, k int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s|%d", head, k)
+	if s, ok := stmts[key]; ok {
+		return s, nil
+	}
+	tuple := "(" + marks(n) + ")"
+	var b strings.Builder
+	b.WriteString(head)
+	b.WriteString("VALUES ")
+	for i := range k {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(tuple)
+	}
+	stmt, err := tx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	stmts[key] = stmt
+	return stmt, nil
 }
 
 func (db *DB) writeUnnest(ctx context.Context, tx *sql.Tx, t *bulkTable, head string) error {
@@ -242,6 +269,14 @@ func (db *DB) Load(ctx context.Context, b *registry.PreparedBatch) error {
 	tables := b.Encoded.([]*bulkTable)
 	err := db.once(ctx, db.Write, nil, func(tx *sql.Tx) error {
 		t := &regTx{db: db, tx: tx}
+		if db.bulk.Load() != nil && db.Dialect.Name == "postgres" {
+			// An initial load: an OS crash may lose the last batches
+			// (the registry is marked mid-load until the end), never
+			// half of one.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+		}
 		for i, c := range b.Updated {
 			// Lock the stored record and check it is the one the batch
 			// was folded on.
@@ -253,8 +288,9 @@ func (db *DB) Load(ctx context.Context, b *registry.PreparedBatch) error {
 				return registry.ErrLoadConflict
 			}
 		}
+		stmts := map[string]*sql.Stmt{}
 		for _, tb := range tables {
-			if err := db.writeBulk(ctx, tx, tb); err != nil {
+			if err := db.writeBulk(ctx, tx, stmts, tb); err != nil {
 				return err
 			}
 		}
@@ -434,72 +470,6 @@ func (db *DB) Checkpoint(ctx context.Context, fileID string) (*registry.ImportCh
 	}
 	cp.StartedAt, cp.UpdatedAt, cp.Finished = fromMicros(started), fromMicros(updated), finished != 0
 	return cp, nil
-}
-
-// secondaryIndexes are dropped before a large load into an empty registry
-// and built after: building an index once over sorted data is much cheaper
-// than maintaining it row by row.
-var secondaryIndexes = []struct{ name, create string }{
-	{"citizens_birth", "CREATE INDEX citizens_birth ON citizens (birth_from, birth_to)"},
-	{"citizens_mother", "CREATE INDEX citizens_mother ON citizens (mother_key) WHERE mother_key IS NOT NULL"},
-	{"citizens_father", "CREATE INDEX citizens_father ON citizens (father_key) WHERE father_key IS NOT NULL"},
-	{"citizens_quality", "CREATE INDEX citizens_quality ON citizens (quality_score, person_key)"},
-	{"citizens_alive_from", "CREATE INDEX citizens_alive_from ON citizens (alive_from) WHERE alive_from <> ''"},
-	{"citizen_names_person", "CREATE INDEX citizen_names_person ON citizen_names (person_key)"},
-	{"citizen_units_person", "CREATE INDEX citizen_units_person ON citizen_units (person_key)"},
-	{"household_members_person", "CREATE INDEX household_members_person ON household_members (person_key)"},
-	{"identity_aliases_person", "CREATE INDEX identity_aliases_person ON identity_aliases (person_key)"},
-}
-
-// BeginBulk prepares an empty registry for a large load: it drops the
-// secondary indexes and, on SQLite, relaxes per-commit syncing (every batch
-// is still atomic; EndBulk checkpoints and restores FULL). It reports false, changing
-// nothing, when the registry is not empty: then batches are loaded with the
-// indexes in place.
-func (db *DB) BeginBulk(ctx context.Context) (bool, error) {
-	var n int64
-	if err := db.Write.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 1) p`).Scan(&n); err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return false, nil
-	}
-	for _, ix := range secondaryIndexes {
-		if _, err := db.Write.ExecContext(ctx, "DROP INDEX IF EXISTS "+ix.name); err != nil {
-			return false, err
-		}
-	}
-	if db.Dialect.Name == "sqlite" {
-		// In WAL mode NORMAL still commits every batch atomically and loses
-		// nothing when the process is killed; only an OS crash can lose the
-		// last batches, with the import checkpoint that recorded them, so a
-		// resumed load redoes them.
-		if _, err := db.Write.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// EndBulk builds the indexes BeginBulk dropped and refreshes the planner's
-// statistics. It is safe to run again after a crash.
-func (db *DB) EndBulk(ctx context.Context) error {
-	for _, ix := range secondaryIndexes {
-		create := strings.Replace(ix.create, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-		if _, err := db.Write.ExecContext(ctx, create); err != nil {
-			return fmt.Errorf("index %s: %w", ix.name, err)
-		}
-	}
-	if db.Dialect.Name == "sqlite" {
-		if _, err := db.Write.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-			return err
-		}
-		if _, err := db.Write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			return err
-		}
-	}
-	_, err := db.Write.ExecContext(ctx, "ANALYZE")
-	return err
 }
 
 // ResolveNumbers returns the persons that numbers name (any kind of
