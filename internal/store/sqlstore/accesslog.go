@@ -129,9 +129,15 @@ const accessColumns = 10
 // insertAccess writes entries with multi-row INSERTs: one round trip per
 // chunk rather than per row matters on PostgreSQL.
 func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
-	const chunk = 256
 	for len(entries) > 0 {
-		n := min(chunk, len(entries))
+		// Rows go in statements of a few fixed sizes, each compiled once.
+		n := 1
+		for _, size := range []int{64, 16, 4} {
+			if len(entries) >= size {
+				n = size
+				break
+			}
+		}
 		var b strings.Builder
 		b.WriteString(`INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id) VALUES `)
 		args := make([]any, 0, n*accessColumns)
@@ -146,7 +152,7 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 			}
 			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID)
 		}
-		if _, err := tx.ExecContext(ctx, db.q(b.String()), args...); err != nil {
+		if _, err := db.txExec(ctx, db.Write, tx, b.String(), args...); err != nil {
 			return err
 		}
 		entries = entries[n:]

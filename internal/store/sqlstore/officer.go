@@ -50,7 +50,7 @@ func scanOfficer(sc interface{ Scan(...any) error }) (officer.Officer, error) {
 }
 
 func (s officerStore) OfficerByTokenHash(ctx context.Context, hash []byte) (officer.Officer, error) {
-	o, err := scanOfficer(s.db.Read.QueryRowContext(ctx, s.db.q(`SELECT `+officerColumns+` FROM officers WHERE token_hash = ?`), hash))
+	o, err := scanOfficer(s.db.queryRow(ctx, s.db.Read, `SELECT `+officerColumns+` FROM officers WHERE token_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, notFound("officer")
 	}

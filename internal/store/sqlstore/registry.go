@@ -38,11 +38,14 @@ func (db *DB) Registry() registry.Store { return registryStore{db} }
 type registryStore struct{ db *DB }
 
 func (s registryStore) Update(ctx context.Context, fn func(registry.Tx) error) error {
-	return s.db.update(ctx, func(tx *sql.Tx) error { return fn(&regTx{db: s.db, tx: tx}) })
+	return s.db.update(ctx, func(tx *sql.Tx) error { return fn(&regTx{db: s.db, tx: tx, pool: s.db.Write}) })
 }
 
 func (s registryStore) View(ctx context.Context, fn func(registry.ReadTx) error) error {
-	return s.db.view(ctx, func(tx *sql.Tx) error { return fn(&regTx{db: s.db, tx: tx}) })
+	pool := s.db.viewPool(ctx)
+	return s.db.once(ctx, pool, s.db.Dialect.ReadTxOptions, func(tx *sql.Tx) error {
+		return fn(&regTx{db: s.db, tx: tx, pool: pool})
+	})
 }
 
 func (s registryStore) Record(ctx context.Context, entries []accesslog.Entry) error {
@@ -52,18 +55,21 @@ func (s registryStore) Record(ctx context.Context, entries []accesslog.Entry) er
 type regTx struct {
 	db *DB
 	tx *sql.Tx
+	// pool is the pool tx belongs to, for its prepared statements; nil
+	// runs queries unprepared.
+	pool *sql.DB
 }
 
 func (t *regTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.q(query), args...)
+	return t.db.txExec(ctx, t.pool, t.tx, query, args...)
 }
 
 func (t *regTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.q(query), args...)
+	return t.db.txQuery(ctx, t.pool, t.tx, query, args...)
 }
 
 func (t *regTx) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+	return t.db.txQueryRow(ctx, t.pool, t.tx, query, args...)
 }
 
 func notFound(what string) error {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dancu/internal/registry"
@@ -48,6 +49,9 @@ type DB struct {
 	rebound   sync.Map // query with ? → query with the dialect's placeholders
 	accessLog groupLog
 	reserved  reservations
+	// bulk is the plan of an initial load in progress (bulk.go).
+	bulk  atomic.Pointer[bulkPlan]
+	stmts stmtCache
 }
 
 // New wraps opened pools.
@@ -58,6 +62,7 @@ func New(write, read *sql.DB, d Dialect) *DB {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stopAccessLog()
+	db.closeStatements()
 	err := db.Write.Close()
 	if db.Replica != nil {
 		err = errors.Join(err, db.Replica.Close())
@@ -124,11 +129,15 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 // view runs fn in a read-only snapshot transaction, on a replica when
 // there is one and the caller need not see its own recent writes.
 func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
-	pool := db.Read
+	return db.once(ctx, db.viewPool(ctx), db.Dialect.ReadTxOptions, fn)
+}
+
+// viewPool is the pool a read-only transaction runs on.
+func (db *DB) viewPool(ctx context.Context) *sql.DB {
 	if db.Replica != nil && !registry.ReadsYourWrites(ctx) {
-		pool = db.Replica
+		return db.Replica
 	}
-	return db.once(ctx, pool, db.Dialect.ReadTxOptions, fn)
+	return db.Read
 }
 
 func (db *DB) once(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
