@@ -208,6 +208,7 @@ func (l *latencies) quantile(q float64) time.Duration {
 type loadResult struct {
 	requests int64
 	errors   int64
+	first    string // the first error, to say what went wrong
 	rate     float64
 	p50, p99 time.Duration
 }
@@ -219,6 +220,8 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 	defer tr.CloseIdleConnections()
 	var lat latencies
 	var n, bad atomic.Int64
+	var first sync.Once
+	var firstErr string
 	// A short warm-up, not measured: connections, caches.
 	warm := time.Now().Add(min(d/5, 3*time.Second))
 	end := warm.Add(d)
@@ -252,6 +255,13 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 				}
 				if err != nil || resp.StatusCode != 200 {
 					bad.Add(1)
+					first.Do(func() {
+						if err != nil {
+							firstErr = err.Error()
+						} else {
+							firstErr = resp.Status
+						}
+					})
 					continue
 				}
 				n.Add(1)
@@ -262,11 +272,12 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 	}
 	wg.Wait()
 	slices.Sort(lat.all)
-	return loadResult{requests: n.Load(), errors: bad.Load(), rate: float64(n.Load()) / d.Seconds(), p50: lat.quantile(0.50), p99: lat.quantile(0.99)}
+	return loadResult{requests: n.Load(), errors: bad.Load(), first: firstErr, rate: float64(n.Load()) / d.Seconds(), p50: lat.quantile(0.50), p99: lat.quantile(0.99)}
 }
 
 // startProcess runs this binary with args and waits for the address it
-// prints as "... listening on http://ADDR".
+// prints as "... listening on http://HOST:PORT", which it returns as
+// HOST:PORT.
 func startProcess(ctx context.Context, stderr io.Writer, args ...string) (*exec.Cmd, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -285,6 +296,7 @@ func startProcess(ctx context.Context, stderr io.Writer, args ...string) (*exec.
 	for sc.Scan() {
 		if _, addr, ok := strings.Cut(sc.Text(), "listening on "); ok {
 			go io.Copy(io.Discard, out)
+			addr, _, _ = strings.Cut(strings.TrimPrefix(strings.TrimSpace(addr), "http://"), " ")
 			return cmd, addr, nil
 		}
 	}
@@ -389,6 +401,9 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	h := http.Header{"Authorization": {"Bearer " + token}, "X-Purpose": {"benchmark"}}
 	fmt.Fprintf(stderr, "read: API at %s (RSS %.0f MiB at start), %d clients for %s\n", addr, rss0, bf.concurrency, bf.duration)
 	api := hammer(ctx, urls, h, bf.concurrency, bf.duration)
+	if api.errors > 0 {
+		fmt.Fprintf(stderr, "read: %d API requests failed, the first with: %s\n", api.errors, api.first)
+	}
 	rss, hwm := memoryOf(srv.Process.Pid)
 	stopProcess(srv)
 	fmt.Fprintf(stdout, "| GET /api/v1/citizens/{pid} (access-logged) | %s | %s | %d | %s | %s | %s | %d | %.0f MiB | %.0f MiB |\n",
@@ -403,6 +418,9 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 		urls[i] = "http://" + addr + "/floor/" + p
 	}
 	floor := hammer(ctx, urls, http.Header{}, bf.concurrency, bf.duration)
+	if floor.errors > 0 {
+		fmt.Fprintf(stderr, "read: %d floor requests failed, the first with: %s\n", floor.errors, floor.first)
+	}
 	stopProcess(fl)
 	fmt.Fprintf(stdout, "| floor: minimal handler, one raw lookup | %s | %s | %d | %s | %s | %s | %d | | |\n",
 		bf.backend, thousands(citizens), bf.concurrency, thousands(int64(floor.rate)), floor.p50.Round(10*time.Microsecond), floor.p99.Round(10*time.Microsecond), floor.errors)
