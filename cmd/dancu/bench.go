@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,6 +211,7 @@ type loadResult struct {
 	requests int64
 	errors   int64
 	first    string // the first error, to say what went wrong
+	all      int64  // responses, warm-up included
 	rate     float64
 	p50, p99 time.Duration
 }
@@ -219,7 +222,7 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer tr.CloseIdleConnections()
 	var lat latencies
-	var n, bad atomic.Int64
+	var n, bad, all atomic.Int64
 	var first sync.Once
 	var firstErr string
 	// A short warm-up, not measured: connections, caches.
@@ -250,6 +253,9 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 					resp.Body.Close()
 				}
 				took := time.Since(now)
+				if err == nil && resp.StatusCode == 200 {
+					all.Add(1)
+				}
 				if now.Before(warm) {
 					continue
 				}
@@ -272,7 +278,7 @@ func hammer(ctx context.Context, urls []string, header http.Header, c int, d tim
 	}
 	wg.Wait()
 	slices.Sort(lat.all)
-	return loadResult{requests: n.Load(), errors: bad.Load(), first: firstErr, rate: float64(n.Load()) / d.Seconds(), p50: lat.quantile(0.50), p99: lat.quantile(0.99)}
+	return loadResult{requests: n.Load(), errors: bad.Load(), first: firstErr, all: all.Load(), rate: float64(n.Load()) / d.Seconds(), p50: lat.quantile(0.50), p99: lat.quantile(0.99)}
 }
 
 // startProcess runs this binary with args and waits for the address it
@@ -315,6 +321,22 @@ func stopProcess(cmd *exec.Cmd) {
 		cmd.Process.Kill()
 		<-done
 	}
+}
+
+// cpuOf reads the processor time a process used so far.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
 }
 
 // memoryOf reads a process's resident set and its peak, in MiB.
@@ -385,8 +407,8 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	if sf.db != "" {
 		storeArgs = append(storeArgs, "--db", sf.db)
 	}
-	fmt.Fprintln(stdout, "| scenario | backend | citizens | clients | requests/s | p50 | p99 | errors | server RSS after | peak RSS |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(stdout, "| scenario | backend | citizens | clients | requests/s | p50 | p99 | errors | server CPU per request | server RSS after | peak RSS |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|")
 
 	// The API, every read access-logged.
 	srv, addr, err := startProcess(ctx, stderr, append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs...)...)
@@ -400,14 +422,17 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	}
 	h := http.Header{"Authorization": {"Bearer " + token}, "X-Purpose": {"benchmark"}}
 	fmt.Fprintf(stderr, "read: API at %s (RSS %.0f MiB at start), %d clients for %s\n", addr, rss0, bf.concurrency, bf.duration)
+	cpu0 := cpuOf(srv.Process.Pid)
 	api := hammer(ctx, urls, h, bf.concurrency, bf.duration)
+	apiCPU := (cpuOf(srv.Process.Pid) - cpu0) / time.Duration(max(1, api.all))
 	if api.errors > 0 {
 		fmt.Fprintf(stderr, "read: %d API requests failed, the first with: %s\n", api.errors, api.first)
 	}
 	rss, hwm := memoryOf(srv.Process.Pid)
 	stopProcess(srv)
-	fmt.Fprintf(stdout, "| GET /api/v1/citizens/{pid} (access-logged) | %s | %s | %d | %s | %s | %s | %d | %.0f MiB | %.0f MiB |\n",
-		bf.backend, thousands(citizens), bf.concurrency, thousands(int64(api.rate)), api.p50.Round(10*time.Microsecond), api.p99.Round(10*time.Microsecond), api.errors, rss, hwm)
+	fmt.Fprintf(stdout, "| GET /api/v1/citizens/{pid} (access-logged) | %s | %s | %d | %s | %s | %s | %d | %s | %.0f MiB | %.0f MiB |\n",
+		bf.backend, thousands(citizens), bf.concurrency, thousands(int64(api.rate)), api.p50.Round(10*time.Microsecond), api.p99.Round(10*time.Microsecond), api.errors,
+		apiCPU.Round(time.Microsecond), rss, hwm)
 
 	// The floor: a minimal handler doing one raw point lookup.
 	fl, addr, err := startProcess(ctx, stderr, append([]string{"bench", "floor-server"}, storeArgs...)...)
@@ -417,13 +442,16 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	for i, p := range pids {
 		urls[i] = "http://" + addr + "/floor/" + p
 	}
+	cpu0 = cpuOf(fl.Process.Pid)
 	floor := hammer(ctx, urls, http.Header{}, bf.concurrency, bf.duration)
+	floorCPU := (cpuOf(fl.Process.Pid) - cpu0) / time.Duration(max(1, floor.all))
 	if floor.errors > 0 {
 		fmt.Fprintf(stderr, "read: %d floor requests failed, the first with: %s\n", floor.errors, floor.first)
 	}
 	stopProcess(fl)
-	fmt.Fprintf(stdout, "| floor: minimal handler, one raw lookup | %s | %s | %d | %s | %s | %s | %d | | |\n",
-		bf.backend, thousands(citizens), bf.concurrency, thousands(int64(floor.rate)), floor.p50.Round(10*time.Microsecond), floor.p99.Round(10*time.Microsecond), floor.errors)
+	fmt.Fprintf(stdout, "| floor: minimal handler, one raw lookup | %s | %s | %d | %s | %s | %s | %d | %s | | |\n",
+		bf.backend, thousands(citizens), bf.concurrency, thousands(int64(floor.rate)), floor.p50.Round(10*time.Microsecond), floor.p99.Round(10*time.Microsecond), floor.errors,
+		floorCPU.Round(time.Microsecond))
 
 	// Raw lookups alone, in this process.
 	db, _, err = sf.open(ctx)
@@ -450,7 +478,7 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	}
 	wg.Wait()
 	raw := float64(lookups.Load()) / bf.duration.Seconds()
-	fmt.Fprintf(stdout, "| raw point lookups alone (no HTTP) | %s | %s | %d | %s | | | | | |\n", bf.backend, thousands(citizens), bf.concurrency, thousands(int64(raw)))
+	fmt.Fprintf(stdout, "| raw point lookups alone (no HTTP) | %s | %s | %d | %s | | | | | | |\n", bf.backend, thousands(citizens), bf.concurrency, thousands(int64(raw)))
 	if floor.rate > 0 {
 		fmt.Fprintf(stdout, "\nAPI/floor: %.0f%%\n", 100*api.rate/floor.rate)
 	}
