@@ -48,6 +48,7 @@ scenarios:
 flags: --citizens N --backend sqlite|postgres --data DIR (keep/reuse a SQLite
 registry) --reuse (use --data as it is, no seeding) --db URL (PostgreSQL to
 use instead of a throwaway cluster) --concurrency C --duration D
+--append FILE (also append the tables to FILE, e.g. docs/BENCHMARKS.md)
 `
 
 type benchFlags struct {
@@ -79,8 +80,18 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&bf.concurrency, "concurrency", 32, "concurrent clients of the read scenario")
 	fs.DurationVar(&bf.duration, "duration", 20*time.Second, "how long each read measurement runs")
 	fs.Uint64Var(&bf.seed, "seed", 1, "seed of the population")
+	appendTo := fs.String("append", "", "also append the results to this Markdown file (docs/BENCHMARKS.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *appendTo != "" {
+		f, err := os.OpenFile(*appendTo, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("--append: %w", err)
+		}
+		defer f.Close()
+		fmt.Fprintln(f)
+		stdout = io.MultiWriter(stdout, f)
 	}
 	if bf.backend != "sqlite" && bf.backend != "postgres" {
 		return fmt.Errorf("--backend is sqlite or postgres")
