@@ -24,6 +24,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/load"
@@ -44,6 +47,8 @@ scenarios:
          (a minimal handler doing one raw lookup) and raw lookups alone
   dedup  duplicates find over the whole registry: time and peak memory
   all    seed, then read and dedup on the same data
+  bare   the peer of seed: a bare insert of --rows (k, v) rows into one table
+         (SQLite: prepared multi-row INSERTs; PostgreSQL: COPY)
 
 flags: --citizens N --backend sqlite|postgres --data DIR (keep/reuse a SQLite
 registry) --reuse (use --data as it is, no seeding) --db URL (PostgreSQL to
@@ -59,6 +64,7 @@ type benchFlags struct {
 	concurrency int
 	duration    time.Duration
 	seed        uint64
+	rows        int
 }
 
 func cmdBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -80,6 +86,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&bf.concurrency, "concurrency", 32, "concurrent clients of the read scenario")
 	fs.DurationVar(&bf.duration, "duration", 20*time.Second, "how long each read measurement runs")
 	fs.Uint64Var(&bf.seed, "seed", 1, "seed of the population")
+	fs.IntVar(&bf.rows, "rows", 10_000_000, "rows of the bare insert")
 	appendTo := fs.String("append", "", "also append the results to this Markdown file (docs/BENCHMARKS.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -96,7 +103,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if bf.backend != "sqlite" && bf.backend != "postgres" {
 		return fmt.Errorf("--backend is sqlite or postgres")
 	}
-	if !slices.Contains([]string{"seed", "read", "dedup", "all"}, scenario) {
+	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare"}, scenario) {
 		return fmt.Errorf("unknown scenario %q\n%s", scenario, benchUsage)
 	}
 	fmt.Fprintf(stdout, "<!-- %s; dancu bench %s %s -->\n", machine(), scenario, strings.Join(args[1:], " "))
@@ -121,6 +128,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		bf.db = cl.URL("postgres")
 	}
 	sf := storeFlags{data: bf.data, db: bf.db}
+	if scenario == "bare" {
+		return benchBare(ctx, &sf, &bf, stdout)
+	}
 	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup")) {
 		if err := benchSeed(ctx, &sf, &bf, stdout, stderr); err != nil {
 			return err
@@ -560,5 +570,102 @@ func benchDedup(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, std
 	fmt.Fprintln(stdout, "| scenario | backend | time | peak RSS | detector's summary |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|")
 	fmt.Fprintf(stdout, "| duplicates find | %s | %s | %.0f MiB | %s |\n", bf.backend, took.Round(time.Second), peak, summary)
+	return nil
+}
+
+// benchBare is the peer the seed scenario is compared with: the rate at
+// which this machine and backend insert rows of a bare two-column table,
+// by the fastest path each offers and with no rule, fold or index besides
+// the key. A seeded person is some sixteen rows of nine tables.
+func benchBare(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout io.Writer) error {
+	value := func(i int) string { return fmt.Sprintf("%012d", (int64(i)*7919)%1_000_000_000_000) }
+	start := time.Now()
+	if sf.db == "" {
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(sf.data, "bare.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1)
+		if _, err := db.ExecContext(ctx, `CREATE TABLE bare (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		const per, perTx = 256, 100_000
+		q := "INSERT INTO bare (k, v) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?),", per), ",")
+		for done := 0; done < bf.rows; {
+			end := min(bf.rows, done+perTx)
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			stmt, err := tx.PrepareContext(ctx, q)
+			if err != nil {
+				tx.Rollback()
+				return err
+			}
+			args := make([]any, 0, 2*per)
+			for ; end-done >= per; done += per {
+				args = args[:0]
+				for i := done; i < done+per; i++ {
+					args = append(args, i+1, value(i))
+				}
+				if _, err := stmt.ExecContext(ctx, args...); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+			for ; done < end; done++ {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO bare (k, v) VALUES (?, ?)`, done+1, value(done)); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+		}
+	} else {
+		db, err := sql.Open("pgx", sf.db)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS bench_bare; CREATE TABLE bench_bare (k BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		err = conn.Raw(func(dc any) error {
+			c := dc.(*stdlib.Conn).Conn()
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"bench_bare"}, []string{"k", "v"},
+				pgx.CopyFromFunc(func() func() ([]any, error) {
+					i := 0
+					return func() ([]any, error) {
+						if i == bf.rows {
+							return nil, nil
+						}
+						i++
+						return []any{int64(i), value(i - 1)}, nil
+					}
+				}()))
+			return err
+		})
+		conn.Close()
+		if err != nil {
+			return err
+		}
+		defer db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE bench_bare`)
+	}
+	took := time.Since(start)
+	how := "prepared 256-row INSERTs, 100,000 rows per transaction, WAL, synchronous NORMAL"
+	if sf.db != "" {
+		how = "COPY, one transaction, durable commit"
+	}
+	fmt.Fprintln(stdout, "| scenario | backend | rows | total time | rows/s | how |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
+	fmt.Fprintf(stdout, "| bare insert (k, v) | %s | %s | %s | %s | %s |\n", bf.backend, thousands(int64(bf.rows)), took.Round(100*time.Millisecond),
+		thousands(int64(float64(bf.rows)/took.Seconds())), how)
 	return nil
 }
