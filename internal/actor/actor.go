@@ -11,6 +11,12 @@ type Kind string
 const (
 	KindOfficer  Kind = "officer"  // a registry officer with an API token
 	KindOperator Kind = "operator" // the command line on the server itself
+	KindCitizen  Kind = "citizen"  // a person logged in with their e-ID account
+	KindClient   Kind = "client"   // a relying party or agency system (OAuth client)
+	// KindSystem is dancu itself acting on a person's behalf, such as the
+	// e-ID service matching an enrolment against the registry. What it
+	// reads is logged like any other read.
+	KindSystem Kind = "system"
 )
 
 // Scope is how far an officer's authority reaches.
@@ -50,6 +56,11 @@ type Actor struct {
 	Purpose string
 	// RequestID ties log rows to the request that caused them.
 	RequestID string
+	// OnBehalfOf is the internal key of the person the actor acts for,
+	// with that person's authentication and consent (a relying party
+	// receiving claims, the person's own account page); 0 otherwise. It
+	// gives access to that person's record only.
+	OnBehalfOf int64
 }
 
 // String names the actor for logs.
@@ -58,7 +69,7 @@ func (a Actor) String() string { return fmt.Sprintf("%s:%s", a.Kind, a.ID) }
 // Covers reports whether the actor's scope includes any of the given current
 // unit codes (a person's communes and provinces).
 func (a Actor) Covers(units []string) bool {
-	if a.Kind == KindOperator || a.Scope == ScopeNational {
+	if a.Kind == KindOperator || a.Kind == KindSystem || a.Scope == ScopeNational {
 		return true
 	}
 	for _, u := range units {

@@ -27,6 +27,7 @@ const (
 	Unprocessable                // well-formed but breaks a rule (422)
 	Unavailable                  // not ready; try again (503)
 	MethodNotAllowed             // the path exists but not with this method (405)
+	TooMany                      // too many attempts; try again later (429, Retry-After)
 )
 
 // Field names one offending input field.

@@ -459,3 +459,44 @@ func (s *Service) Export(ctx context.Context, a actor.Actor, unit string, after 
 	}
 	return page, nil
 }
+
+// CitizenByNumber returns the current record of the person a number names,
+// for another capability acting as a (the e-ID service, an OpenID client):
+// authority is checked and the read logged as for any reader.
+func (s *Service) CitizenByNumber(ctx context.Context, a actor.Actor, number string, fields []string) (*Citizen, error) {
+	v, err := s.Citizen(ctx, a, number, ReadOptions{Fields: fields})
+	if err != nil {
+		return nil, err
+	}
+	return v.Citizen, nil
+}
+
+// CitizenByKey returns a person's current record by internal key (a
+// duplicate merged away gives the surviving record), for another
+// capability acting as a; the read is logged.
+func (s *Service) CitizenByKey(ctx context.Context, a actor.Actor, key PersonKey, fields []string) (*Citizen, error) {
+	var cur *Citizen
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		var err error
+		if cur, err = tx.Citizen(ctx, key); err != nil {
+			return err
+		}
+		if cur.MergedInto != 0 {
+			if cur, err = tx.Citizen(ctx, cur.MergedInto); err != nil {
+				return err
+			}
+		}
+		onBehalf := a.OnBehalfOf != 0 && (a.OnBehalfOf == int64(key) || a.OnBehalfOf == int64(cur.Key))
+		if !onBehalf && !a.Covers(s.Units(cur, civil.DateOf(s.now()))) {
+			return errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Record(ctx, []accesslog.Entry{s.entry(a, cur.Key, fields, accesslog.ActionRead)}); err != nil {
+		return nil, err
+	}
+	return cur, nil
+}
