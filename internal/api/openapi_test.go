@@ -22,6 +22,8 @@ import (
 
 	"dancu/internal/actor"
 	"dancu/internal/civil"
+	"dancu/internal/eid"
+	"dancu/internal/keys"
 	"dancu/internal/officer"
 	"dancu/internal/place"
 	"dancu/internal/quality"
@@ -186,7 +188,10 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	checker := &quality.Checker{Places: places, ExpectedPID: reg.ExpectedPID}
 	reg.Assess = checker.Mark
 	reporter := &quality.Reporter{Store: db, Checker: checker, Places: places}
-	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter}))
+	accounts := &eid.Service{Store: db.EID(), Registry: reg, Notifier: eid.DirNotifier{Dir: t.TempDir()},
+		Sealer: keys.Must(keys.NewMaster([]byte("openapi-test-master-key-openapi-test"))).Sealer("t"), HashKey: []byte("k"),
+		Argon2: eid.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}}
+	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter, EID: accounts}))
 	t.Cleanup(srv.Close)
 	tokens := map[string]string{}
 	for _, unit := range []string{"VN", "VN2", "00004", "26740"} {
@@ -389,6 +394,24 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(400, "GET", "/api/v1/quality?worst=1000", "VN", nil)
 	call(403, "GET", "/api/v1/quality?unit=01", "26740", nil)
 	call(403, "GET", "/api/v1/quality?unit=VN", "00004", nil)
+
+	// e-ID: an officer enrols a person in person, twice (the second takes
+	// the account over), and reads the account.
+	call(404, "GET", "/api/v1/eid/accounts/"+mother, "00004", nil)
+	enr := call(201, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{"pid": mother, "phone": "0912345678"})
+	if str(enr, "activation_code") == "" || enr["took_over"] != false {
+		t.Errorf("first enrolment: %v", enr)
+	}
+	if enr := call(201, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{"pid": mother}); enr["took_over"] != true {
+		t.Errorf("second enrolment did not take over: %v", enr)
+	}
+	call(200, "GET", "/api/v1/eid/accounts/"+mother, "00004", nil)
+	call(400, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{"pid": mother, "phone": "12"})
+	call(400, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{})
+	call(401, "POST", "/api/v1/eid/enrolments", "", map[string]any{"pid": mother})
+	call(403, "POST", "/api/v1/eid/enrolments", "26740", map[string]any{"pid": mother})
+	call(404, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{"pid": "079203001234"})
+	call(403, "GET", "/api/v1/eid/accounts/"+mother, "26740", nil)
 
 	for _, rt := range Routes {
 		if !seen[rt.Method+" "+rt.Pattern] {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -29,6 +30,7 @@ var statusOf = map[errs.Kind]int{
 	errs.Unprocessable:    http.StatusUnprocessableEntity,
 	errs.Unavailable:      http.StatusServiceUnavailable,
 	errs.MethodNotAllowed: http.StatusMethodNotAllowed,
+	errs.TooMany:          http.StatusTooManyRequests,
 }
 
 // titles are the problem titles by code, in Vietnamese and English.
@@ -54,6 +56,8 @@ var titles = map[string][2]string{
 	"merge-decided":              {"Đề nghị hợp nhất đã được xử lý", "Merge request already decided"},
 	"candidate-decided":          {"Cặp nghi trùng đã được xử lý", "Duplicate candidate already decided"},
 	"not-merged":                 {"Hồ sơ chưa được hợp nhất", "Not merged"},
+	"no-account":                 {"Chưa có tài khoản định danh điện tử", "No e-ID account"},
+	"too-many-attempts":          {"Quá nhiều lần thử, hãy thử lại sau", "Too many attempts; try again later"},
 }
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})
@@ -136,6 +140,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		title = t[1]
 	}
 	p := Problem{Type: ProblemBase + code, Title: title, Status: status, Detail: e.Message, Instance: r.URL.Path, Extra: e.Extra}
+	if ra, ok := e.Extra["retry_after"].(int); ok && e.Kind == errs.TooMany {
+		w.Header().Set("Retry-After", strconv.Itoa(ra))
+	}
 	body := r.Method == http.MethodPost
 	for _, f := range e.Fields {
 		pf := ProblemField{Field: f.Name, Reason: f.Reason, Detail: f.Message}

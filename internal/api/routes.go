@@ -33,6 +33,8 @@ var Routes = []Route{
 	{"POST", "/api/v1/merges/{id}/reject"},
 	{"POST", "/api/v1/merges/{id}/unmerge"},
 	{"GET", "/api/v1/quality"},
+	{"POST", "/api/v1/eid/enrolments"},
+	{"GET", "/api/v1/eid/accounts/{pid}"},
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -54,6 +56,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/merges/{id}/reject", s.authenticated(s.handleMergeDecision("reject")))
 	mux.Handle("POST /api/v1/merges/{id}/unmerge", s.authenticated(s.handleMergeDecision("unmerge")))
 	mux.Handle("GET /api/v1/quality", s.authenticated(s.handleQuality))
+	mux.Handle("POST /api/v1/eid/enrolments", s.authenticated(s.handleEnrolment))
+	mux.Handle("GET /api/v1/eid/accounts/{pid}", s.authenticated(s.handleAccount))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.
 	allowed := map[string][]string{}

@@ -21,6 +21,7 @@ import (
 
 	"dancu/internal/actor"
 	"dancu/internal/civil"
+	"dancu/internal/eid"
 	"dancu/internal/errs"
 	"dancu/internal/officer"
 	"dancu/internal/place"
@@ -36,6 +37,7 @@ type Server struct {
 	log      *slog.Logger
 	ready    func(context.Context) error
 	quality  *quality.Reporter
+	eid      *eid.Service
 	writes   recentWriters
 }
 
@@ -49,11 +51,13 @@ type Deps struct {
 	Ready func(context.Context) error
 	// Quality builds data-quality reports.
 	Quality *quality.Reporter
+	// EID runs e-ID accounts (officers enrol people in person).
+	EID *eid.Service
 }
 
 // NewServer returns the API's handler.
 func NewServer(d Deps) http.Handler {
-	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality}
+	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality, eid: d.EID}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

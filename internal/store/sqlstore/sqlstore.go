@@ -169,7 +169,9 @@ var Tables = []string{
 	"persons", "citizens", "citizen_names", "citizen_units", "identity_aliases",
 	"events", "event_parties", "households", "household_members",
 	"idempotency_keys", "outbox", "access_log", "officers", "officer_audit",
-	"import_runs", "duplicate_candidates", "merge_requests",
+	"import_runs", "duplicate_candidates", "merge_requests", "bulk_loads",
+	"eid_accounts", "eid_credentials", "eid_sessions", "eid_challenges", "eid_throttle", "eid_audit",
+	"oidc_clients", "oidc_auth_requests", "oidc_refresh_tokens", "oidc_revoked_tokens", "oidc_consents", "signing_keys",
 }
 
 // Counts returns the row count of every table.

@@ -15,7 +15,9 @@ import (
 
 	"dancu/internal/actor"
 	"dancu/internal/civil"
+	"dancu/internal/eid"
 	"dancu/internal/officer"
+	"dancu/internal/oidc"
 	"dancu/internal/place"
 	"dancu/internal/registry"
 )
@@ -24,6 +26,8 @@ import (
 type Backend interface {
 	Registry() registry.Store
 	Officers() officer.Store
+	EID() eid.Store
+	OIDC() oidc.Store
 	Counts(ctx context.Context) (map[string]int64, error)
 }
 
@@ -66,6 +70,19 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"BackdatedSecondHeadRefused", testBackdatedHead},
 		{"OutsiderLearnsNothing", testOutsiderLearnsNothing},
 		{"MergeNeedsTwoOfficersAndUnmerges", testMergeUnmerge},
+		{"EIDAccounts", testEIDAccounts},
+		{"EIDCredentials", testEIDCredentials},
+		{"EIDSessions", testEIDSessions},
+		{"EIDChallenges", testEIDChallenges},
+		{"EIDThrottleAndAudit", testEIDThrottleAudit},
+		{"OIDCClients", testOIDCClients},
+		{"OIDCAuthRequests", testOIDCAuthRequests},
+		{"OIDCCodeExchangedOnce", testOIDCCodeExchangedOnce},
+		{"OIDCRefreshTokens", testOIDCRefreshTokens},
+		{"OIDCRefreshTokenUsedOnce", testOIDCRefreshTokenUsedOnce},
+		{"OIDCRevocations", testOIDCRevocations},
+		{"OIDCConsents", testOIDCConsents},
+		{"OIDCSigningKeys", testOIDCSigningKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
