@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/api"
 	"dancu/internal/errs"
+	"dancu/internal/keys"
 	"dancu/internal/officer"
 	"dancu/internal/place"
 	"dancu/internal/quality"
@@ -39,6 +39,11 @@ Usage:
   dancu quality report [--province CODE | --unit CODE] [--worst N] [--json]
   dancu duplicates find [--out FILE] [--truth FILE] [--pairs FILE]
   dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (scenarios: seed, read, dedup)
+  dancu eid create --pid PID --level 1|2 [--totp-secret BASE32]   (password on standard input)
+  dancu client create --name N --redirect-uri URI --scopes "openid profile ..." [--max-level 1|2]
+               [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
+  dancu client list | dancu client disable --id ID
+  dancu oidc rotate-key
   dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
   dancu officer list   [--data DIR] [--db URL]
   dancu officer revoke --id OFFICER_ID [--data DIR] [--db URL]
@@ -82,6 +87,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdDuplicates(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, getenv, stdout, stderr)
+	case "eid":
+		return cmdEID(ctx, rest, getenv, stdin, stdout, stderr)
+	case "client":
+		return cmdClient(ctx, rest, getenv, stdout, stderr)
+	case "oidc":
+		return cmdOIDC(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "dancu", version)
 		return nil
@@ -163,60 +174,19 @@ func (f *storeFlags) openDB(ctx context.Context) (*sqlstore.DB, []sqlstore.Migra
 // or a file in the data directory created on first use. Every process
 // serving one database must use the same key.
 func tokenKey(data string, getenv func(string) string) ([]byte, error) {
-	if v := getenv("DANCU_TOKEN_KEY"); v != "" {
-		k, err := hex.DecodeString(v)
-		if err != nil || len(k) < 32 {
-			return nil, errors.New("DANCU_TOKEN_KEY must be at least 32 bytes, hex-encoded")
-		}
-		return k, nil
-	}
-	dir := filepath.Join(data, "keys")
-	path := filepath.Join(dir, "token-hash.key")
-	if k, err := readKey(path); err == nil || !errors.Is(err, os.ErrNotExist) {
-		return k, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	k, err := officer.NewHashKey()
-	if err != nil {
-		return nil, err
-	}
-	// Write a complete, synced file under another name and link it into
-	// place: a crash never leaves a short key behind, and when two
-	// processes start at once the first link wins and the other reads it.
-	tmp, err := os.CreateTemp(dir, "token-hash.key.*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, err
-	}
-	return readKey(path)
+	return keys.FromEnvOrFile("DANCU_TOKEN_KEY", getenv, filepath.Join(data, "keys", "token-hash.key"))
 }
 
-func readKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// masterKey returns the key dancu's other secrets derive from:
+// $DANCU_MASTER_KEY (hex), or a file in the data directory created on
+// first use. Every process serving one database must use the same key;
+// losing it loses TOTP secrets and signing keys.
+func masterKey(data string, getenv func(string) string) (*keys.Master, error) {
+	k, err := keys.FromEnvOrFile("DANCU_MASTER_KEY", getenv, filepath.Join(data, "keys", "master.key"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("master key: %w", err)
 	}
-	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(k) < 32 {
-		return nil, fmt.Errorf("%s is damaged (not 32 hex-encoded bytes); restore it from a backup — tokens hashed with another key no longer authenticate", path)
-	}
-	return k, nil
+	return keys.NewMaster(k)
 }
 
 func (f *storeFlags) officers(db *sqlstore.DB, getenv func(string) string) (*officer.Service, error) {
@@ -233,6 +203,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	issuerFlag := fs.String("issuer", getenv("DANCU_ISSUER"), "URL people and relying parties reach dancu at (the OpenID issuer; {port} is replaced by the port listened on; default http://ADDR)")
+	var nf notifierFlags
+	nf.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -253,12 +226,36 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := registryService(db)
 	places := reg.Places
 	reporter := &quality.Reporter{Store: db, Checker: qualityChecker(reg), Places: places}
-	handler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter})
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	issuer := *issuerFlag
+	if issuer == "" {
+		issuer = "http://" + ln.Addr().String()
+	}
+	issuer = strings.TrimSuffix(strings.ReplaceAll(issuer, "{port}", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)), "/")
+	notifier, warnings := nf.notifier(sf.data, getenv, log)
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	id, err := newIdentity(db, reg, sf.data, issuer, getenv, notifier, log)
+	if err != nil {
+		return err
+	}
+	if err := id.provider.Start(ctx); err != nil {
+		return fmt.Errorf("OpenID signing keys: %w", err)
+	}
+	if id.accounts.Passkeys == nil {
+		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
+	}
+	apiHandler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter, EID: id.accounts})
+	pages, err := id.web.Handler()
+	if err != nil {
+		return err
+	}
+	handler := route(apiHandler, id.provider.Handler(), pages)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -275,7 +272,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			backend = "postgres with read replica"
 		}
 	}
-	log.Info("dancu listening", "url", "http://"+ln.Addr().String(), "backend", backend, "startup", time.Since(start).Round(time.Millisecond))
+	log.Info("dancu listening", "url", "http://"+ln.Addr().String(), "issuer", issuer, "backend", backend, "startup", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "dancu listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -288,6 +285,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// route sends each request to the API, the OpenID Provider or the pages.
+func route(apiHandler, provider, pages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/readyz", apiHandler)
+	mux.Handle("/.well-known/openid-configuration", provider)
+	mux.Handle("/oauth2/", provider)
+	mux.Handle("/jwks.json", provider)
+	mux.Handle("/", pages)
+	return mux
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
