@@ -190,7 +190,7 @@ func (r *keyring) create(ctx context.Context, now time.Time) (string, error) {
 	k := &SigningKey{ID: id, Algorithm: string(jose.ES256), PrivateKey: sealed, PublicJWK: jwk, CreatedAt: now,
 		RetireAt: retire, ExpiresAt: retire.Add(keyGrace)}
 	err = r.store.Update(ctx, func(tx Tx) error {
-		if err := tx.RetireSigningKeys(ctx, now); err != nil {
+		if err := tx.RetireSigningKeys(ctx, now, now.Add(keyGrace)); err != nil {
 			return err
 		}
 		return tx.InsertSigningKey(ctx, k)

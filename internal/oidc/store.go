@@ -178,8 +178,9 @@ type Tx interface {
 	// SigningKeys lists the keys not yet expired at t, newest first.
 	SigningKeys(ctx context.Context, t time.Time) ([]SigningKey, error)
 	InsertSigningKey(ctx context.Context, k *SigningKey) error
-	// RetireSigningKeys makes every key still signing at t stop at t.
-	RetireSigningKeys(ctx context.Context, t time.Time) error
+	// RetireSigningKeys makes every key still signing at t stop at t and
+	// leave the JWKS by expires at the latest.
+	RetireSigningKeys(ctx context.Context, t, expires time.Time) error
 }
 
 // Store keeps the provider's state. Update runs fn in one write

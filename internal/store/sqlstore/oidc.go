@@ -519,11 +519,17 @@ func (t *oidcTx) InsertSigningKey(ctx context.Context, k *oidc.SigningKey) error
 }
 
 // RetireSigningKeys leaves the keys that retire before t as they are.
-func (t *oidcTx) RetireSigningKeys(ctx context.Context, at time.Time) error {
+func (t *oidcTx) RetireSigningKeys(ctx context.Context, at, expires time.Time) error {
 	us, err := markMicros("RetireSigningKeys", at)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `UPDATE signing_keys SET retire_at = ? WHERE retire_at = 0 OR retire_at > ?`, us, us)
+	exp, err := markMicros("RetireSigningKeys", expires)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE signing_keys SET retire_at = ?,
+		expires_at = CASE WHEN expires_at = 0 OR expires_at > ? THEN ? ELSE expires_at END
+		WHERE retire_at = 0 OR retire_at > ?`, us, exp, exp, us)
 	return err
 }

@@ -516,8 +516,13 @@ func testOIDCSigningKeys(t *testing.T, f *fixture) {
 	// Rotation: every key still signing stops now; those retired before
 	// keep their instant.
 	now := f.instant(3 * day)
-	f.oidcUpdate(t, "RetireSigningKeys", func(tx oidc.Tx) error { return tx.RetireSigningKeys(f.ctx, now) })
+	f.oidcUpdate(t, "RetireSigningKeys", func(tx oidc.Tx) error { return tx.RetireSigningKeys(f.ctx, now, now.Add(200*day)) })
 	k1.RetireAt, k2.RetireAt = now, now
+	for _, k := range []*oidc.SigningKey{&k1, &k2} {
+		if k.ExpiresAt.IsZero() || k.ExpiresAt.After(now.Add(200*day)) {
+			k.ExpiresAt = now.Add(200 * day)
+		}
+	}
 	same(t, "SigningKeys after retiring", keys(now), []oidc.SigningKey{k2, k1})
 	same(t, "SigningKeys before the old one expired, after retiring", keys(f.instant(-150*day)), []oidc.SigningKey{k2, k1, old})
 	same(t, "SigningKeys after k1 expired", keys(f.instant(92*day)), []oidc.SigningKey{k2})

@@ -1,0 +1,185 @@
+package oidc_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"dancu/internal/actor"
+	"dancu/internal/eid"
+	"dancu/internal/keys"
+	"dancu/internal/oidc"
+	"dancu/internal/registry"
+	"dancu/internal/store/sqlite"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type env struct {
+	srv      *httptest.Server
+	provider *oidc.Provider
+	clients  *oidc.Clients
+	clock    *clock
+}
+
+// newEnv serves a provider whose clock the test moves.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, _, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "dancu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	reg := registry.NewService(db.Registry(), nil, time.Now, rand.Reader)
+	master := keys.Must(keys.NewMaster([]byte("oidc-provider-test-master-key-01234")))
+	c := &clock{t: time.Now()}
+	accounts := &eid.Service{Store: db.EID(), Registry: reg, Notifier: eid.DirNotifier{Dir: t.TempDir()}, Sealer: master.Sealer("t"), HashKey: []byte("h"), Now: c.now}
+	clients := &oidc.Clients{Store: db.OIDC(), HashKey: []byte("client-key"), Now: c.now}
+	srv := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + srv.Listener.Addr().String()
+	p, err := oidc.New(oidc.Config{Issuer: issuer, LoginPath: "/login", LogoutPath: "/logout", Store: db.OIDC(), Clients: clients,
+		Accounts: accounts, Registry: reg, Sealer: master.Sealer("sign"), TokenSealer: master.Sealer("tok"),
+		SubjectKey: []byte("subject"), CodeKey: []byte("code"), Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = p.Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &env{srv: srv, provider: p, clients: clients, clock: c}
+}
+
+func (e *env) machine(t *testing.T, scopes ...string) oidc.CreatedClient {
+	t.Helper()
+	c, err := e.clients.Create(context.Background(), actor.Actor{Kind: actor.KindOperator, ID: "test"}, oidc.NewClient{Name: "Máy", Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (e *env) introspect(t *testing.T, c oidc.CreatedClient, token string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/oauth2/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.ClientID, c.ClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return m
+}
+
+// TestExpiredTokensAreInactive moves the provider's clock past an access
+// token's lifetime: introspection says inactive.
+func TestExpiredTokensAreInactive(t *testing.T) {
+	e := newEnv(t)
+	c := e.machine(t, "exchange:lookup")
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: e.srv.URL + "/oauth2/token"}
+	tok, err := cc.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := e.introspect(t, c, tok.AccessToken); m["active"] != true || m["scope"] != "exchange:lookup" {
+		t.Fatalf("a fresh token: %v", m)
+	}
+	e.clock.add(oidc.AccessTokenLifetime + time.Second)
+	if m := e.introspect(t, c, tok.AccessToken); m["active"] == true {
+		t.Fatalf("an expired token is active: %v", m)
+	}
+}
+
+// TestKeyRotation: a rotated key keeps verifying tokens it signed until
+// they expire, then leaves the JWKS.
+func TestKeyRotation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	jwks := func() []string {
+		resp, err := http.Get(e.srv.URL + "/jwks.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var set struct {
+			Keys []struct {
+				Kid string `json:"kid"`
+			} `json:"keys"`
+		}
+		json.NewDecoder(resp.Body).Decode(&set)
+		var ids []string
+		for _, k := range set.Keys {
+			ids = append(ids, k.Kid)
+		}
+		return ids
+	}
+	first := jwks()
+	if len(first) != 1 {
+		t.Fatalf("JWKS at start: %v", first)
+	}
+	newKey, err := e.provider.RotateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jwks(); len(got) != 2 || !strings.Contains(strings.Join(got, " "), newKey) {
+		t.Fatalf("JWKS after rotation: %v", got)
+	}
+	c := e.machine(t, "exchange:lookup")
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: e.srv.URL + "/oauth2/token"}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tok.AccessToken, ".") || !strings.Contains(decodeHeader(t, tok.AccessToken), newKey) {
+		t.Errorf("a token was not signed with the new key")
+	}
+	// Long after the old key retired, it is gone; the new one stays.
+	e.clock.add(3 * time.Hour)
+	time.Sleep(10 * time.Millisecond)
+	e.clock.add(2 * time.Minute) // past the keyring's refresh
+	if got := jwks(); len(got) != 1 || got[0] != newKey {
+		t.Fatalf("JWKS long after rotation: %v, want [%s]", got, newKey)
+	}
+}
+
+func decodeHeader(t *testing.T, jwt string) string {
+	t.Helper()
+	h := strings.Split(jwt, ".")[0]
+	for len(h)%4 != 0 {
+		h += "="
+	}
+	b, err := base64URL.DecodeString(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+var base64URL = base64.URLEncoding
