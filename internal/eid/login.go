@@ -94,8 +94,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	}
 	var login *Login
 	err = s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.SetThrottle(ctx, acctKey, FailureRecord{}); err != nil {
+		// A success forgets the account's failures (most logins have none
+		// to forget, and pay no write for it).
+		if r, err := tx.Throttle(ctx, acctKey); err != nil {
 			return err
+		} else if r.Failures > 0 {
+			if err := tx.SetThrottle(ctx, acctKey, FailureRecord{}); err != nil {
+				return err
+			}
 		}
 		if rehash {
 			cur, err := tx.AccountByID(ctx, a.ID)

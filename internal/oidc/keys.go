@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -196,4 +197,61 @@ func (r *keyring) create(ctx context.Context, now time.Time) (string, error) {
 		return tx.InsertSigningKey(ctx, k)
 	})
 	return id, err
+}
+
+// cachingKeySet remembers access tokens whose signatures it verified, for
+// as long as such a token can live: a resource server introspects the
+// same token at every request it serves, and an ECDSA verification costs
+// as much as the rest of the introspection. The entry is keyed by the
+// signature and the payload it signs, and kept with the key id and
+// algorithm they were verified with, so a token is taken from the cache
+// only as it was verified. Revocation and expiry are checked apart, every
+// time.
+type cachingKeySet struct {
+	inner interface {
+		VerifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error)
+	}
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries map[[32]byte]verified
+}
+
+type verified struct {
+	kid, alg string
+	until    time.Time
+}
+
+const maxVerified = 100_000
+
+func (c *cachingKeySet) VerifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
+	if len(jws.Signatures) != 1 {
+		return c.inner.VerifySignature(ctx, jws)
+	}
+	sig := jws.Signatures[0]
+	payload := jws.UnsafePayloadWithoutVerification()
+	h := sha256.New()
+	h.Write(sig.Signature)
+	h.Write([]byte{0})
+	h.Write(payload)
+	var key [32]byte
+	h.Sum(key[:0])
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) && e.kid == sig.Protected.KeyID && e.alg == sig.Protected.Algorithm {
+		return payload, nil
+	}
+	out, err := c.inner.VerifySignature(ctx, jws)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.entries == nil || len(c.entries) >= maxVerified {
+		c.entries = make(map[[32]byte]verified, 1024)
+	}
+	c.entries[key] = verified{kid: sig.Protected.KeyID, alg: sig.Protected.Algorithm, until: now.Add(AccessTokenLifetime)}
+	c.mu.Unlock()
+	return out, nil
 }

@@ -88,6 +88,7 @@ func New(cfg Config) (*Provider, error) {
 			op.NewEndpoint("oauth2/revoke"), op.NewEndpoint("oauth2/logout"), op.NewEndpoint("jwks.json")),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("oauth2/introspect")),
 		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint("oauth2/device-unsupported")),
+		op.WithAccessTokenKeySet(&cachingKeySet{inner: &op.OpenIDKeySet{Storage: p.storage}, now: cfg.Now}),
 	}
 	if u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())

@@ -32,7 +32,21 @@ type storage struct {
 
 	mu      sync.Mutex
 	jtiSeen map[string]time.Time
+
+	clientsMu sync.Mutex
+	clients   map[string]cachedClient
 }
+
+// cachedClient is a client read from the store, kept a moment: every
+// token request and introspection authenticates a client, and
+// registrations change seldom. A disabled client is refused within
+// clientCacheTTL on every server.
+type cachedClient struct {
+	c     *Client
+	until time.Time
+}
+
+const clientCacheTTL = 2 * time.Second
 
 var (
 	_ op.Storage                        = (*storage)(nil)
@@ -56,14 +70,26 @@ func (s *storage) randomID(prefix string) (string, error) {
 }
 
 func (s *storage) client(ctx context.Context, id string) (*Client, error) {
-	var c *Client
-	err := s.p.cfg.Store.View(ctx, func(tx Tx) error {
-		var err error
-		c, err = tx.ClientByID(ctx, id)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	now := s.now()
+	s.clientsMu.Lock()
+	cc, ok := s.clients[id]
+	s.clientsMu.Unlock()
+	c := cc.c
+	if !ok || !now.Before(cc.until) {
+		err := s.p.cfg.Store.View(ctx, func(tx Tx) error {
+			var err error
+			c, err = tx.ClientByID(ctx, id)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.clientsMu.Lock()
+		if s.clients == nil || len(s.clients) > 10_000 {
+			s.clients = map[string]cachedClient{}
+		}
+		s.clients[id] = cachedClient{c: c, until: now.Add(clientCacheTTL)}
+		s.clientsMu.Unlock()
 	}
 	if !c.DisabledAt.IsZero() {
 		return nil, errs.E(errs.Forbidden, "client-disabled", "the client is disabled")
