@@ -103,12 +103,12 @@ func newIdentity(db *sqlstore.DB, reg *registry.Service, data, issuer string, ge
 	}
 	id.web = &web.Server{Accounts: accounts, OIDC: id.provider, Sealer: master.Sealer("web"), Log: log,
 		Secure: u.Scheme == "https", Origin: u.Scheme + "://" + u.Host,
-		Owner: func(r *http.Request, a *eid.Account) string {
+		Owner: func(r *http.Request, a *eid.Account) (string, string) {
 			c, err := accounts.Registry.CitizenByKey(r.Context(), ownerActor(a), a.Person, []string{"full_name"})
 			if err != nil {
-				return ""
+				return "", ""
 			}
-			return c.FullName
+			return c.FullName, c.PID.String()
 		}}
 	return id, nil
 }

@@ -105,7 +105,7 @@ func (s *Server) passkeyFinish(w http.ResponseWriter, r *http.Request) {
 			s.jsonError(w, r, errs.E(errs.Unauthenticated, "unauthenticated", "your session ended: log in again"))
 			return
 		}
-		if err := s.Accounts.FinishPasskeyRegistration(ctx, sess, ceremony, "passkey", r.Body); err != nil {
+		if err := s.Accounts.FinishPasskeyRegistration(ctx, sess, ceremony, deviceName(r.UserAgent()), r.Body); err != nil {
 			s.jsonError(w, r, err)
 			return
 		}

@@ -12,11 +12,13 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
 	"errors"
 	"html/template"
+	"image/png"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -29,6 +31,8 @@ import (
 	"dancu/internal/eid"
 	"dancu/internal/errs"
 	"dancu/internal/oidc"
+
+	"github.com/pquerna/otp"
 )
 
 const (
@@ -64,8 +68,9 @@ type Server struct {
 	Origin string
 	// TrustProxy takes the client's address from X-Forwarded-For.
 	TrustProxy bool
-	// Owner names an account's person on the account page.
-	Owner func(r *http.Request, a *eid.Account) string
+	// Owner names an account's person, and their ID number, on the
+	// account page; the number lets password managers file the password.
+	Owner func(r *http.Request, a *eid.Account) (name, pid string)
 
 	tmpl *template.Template
 }
@@ -80,6 +85,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		"maskPhone": eid.MaskPhone,
 		"fmtTime":   func(t time.Time) string { return t.In(hcm).Format("15:04 02/01/2006") },
 		"sessionID": func(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) },
+		"device":    deviceName,
 	}
 	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
@@ -139,7 +145,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
@@ -196,6 +202,7 @@ type page struct {
 
 	Account     *eid.Account
 	Owner       string
+	OwnerPID    string
 	Session     *eid.Session
 	Sessions    []eid.Session
 	Credentials []eid.Credential
@@ -203,6 +210,7 @@ type page struct {
 	History     []eid.AuditEntry
 	Need2FA     bool
 	TOTPURL     template.URL
+	TOTPQR      template.URL
 }
 
 type consentView struct {
@@ -542,7 +550,7 @@ func checkRepeat(r *http.Request, l Lang) error {
 
 func (s *Server) enrolVerify(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "enrol.title")
-	p.Form["challenge"], p.Form["action"] = r.PostFormValue("challenge"), "/enrol/verify"
+	p.Form["challenge"], p.Form["action"], p.Form["pid"] = r.PostFormValue("challenge"), "/enrol/verify", r.PostFormValue("pid")
 	err := checkRepeat(r, p.Lang)
 	if err == nil {
 		_, err = s.Accounts.FinishEnrolment(r.Context(), r.PostFormValue("challenge"), r.PostFormValue("code"), r.PostFormValue("password"))
@@ -597,7 +605,7 @@ func (s *Server) recover(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) recoverVerify(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "recover.title")
-	p.Form["challenge"], p.Form["action"] = r.PostFormValue("challenge"), "/recover/verify"
+	p.Form["challenge"], p.Form["action"], p.Form["pid"] = r.PostFormValue("challenge"), "/recover/verify", r.PostFormValue("pid")
 	err := checkRepeat(r, p.Lang)
 	if err == nil {
 		_, err = s.Accounts.FinishRecovery(r.Context(), r.PostFormValue("challenge"), r.PostFormValue("code"), r.PostFormValue("password"))
@@ -642,7 +650,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *eid
 		p.Notice = p.Lang.T(notice)
 	}
 	if s.Owner != nil {
-		p.Owner = s.Owner(r, a)
+		p.Owner, p.OwnerPID = s.Owner(r, a)
 	}
 	var lerr error
 	if p.Sessions, lerr = s.Accounts.Sessions(ctx, sess); lerr == nil {
@@ -752,10 +760,10 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, 500, err)
 		return
 	}
-	s.renderTOTP(w, r, sess, en.Secret, "", nil)
+	s.renderTOTP(w, r, sess, a, en.Secret, "", nil)
 }
 
-func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, sess *eid.Session, secret []byte, name string, err error) {
+func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, sess *eid.Session, a *eid.Account, secret []byte, name string, err error) {
 	p := s.newPage(r, "totp.title")
 	sealed, serr := s.Sealer.Seal(secret, sess.ID)
 	if serr != nil {
@@ -765,7 +773,23 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, sess *eid.Se
 	p.Form["sealed"] = base64.RawURLEncoding.EncodeToString(sealed)
 	p.Form["secret_b32"] = eid.TOTPSecretText(secret)
 	p.Form["name"] = name
-	p.TOTPURL = template.URL(eid.TOTPURL(secret, "dancu e-ID", "e-ID"))
+	// The account's name in the app is the masked contact, so that two
+	// accounts on one phone can be told apart without putting the ID
+	// number on it; ASCII keeps the QR code sparse enough to scan.
+	label := "e-ID"
+	switch {
+	case a.Phone != "":
+		label = strings.ReplaceAll(eid.MaskPhone(a.Phone), "•", "*")
+	case a.Email != "":
+		label = a.Email
+	}
+	otpURL := eid.TOTPURL(secret, "dancu e-ID", label)
+	p.TOTPURL = template.URL(otpURL)
+	if qr, qerr := qrImage(otpURL); qerr == nil {
+		p.TOTPQR = qr
+	} else {
+		s.Log.Warn("drawing the TOTP QR code", "err", qerr)
+	}
 	status := http.StatusOK
 	if err != nil {
 		p.Error, status = s.showError(r, err)
@@ -774,7 +798,7 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, sess *eid.Se
 }
 
 func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
-	sess, _ := s.requireSession(w, r)
+	sess, a := s.requireSession(w, r)
 	if sess == nil {
 		return
 	}
@@ -788,7 +812,7 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Accounts.ConfirmTOTP(r.Context(), sess, secret, r.PostFormValue("code"), r.PostFormValue("name")); err != nil {
-		s.renderTOTP(w, r, sess, secret, r.PostFormValue("name"), err)
+		s.renderTOTP(w, r, sess, a, secret, r.PostFormValue("name"), err)
 		return
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
@@ -820,4 +844,23 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// qrImage draws an otpauth URL as a PNG data URL: scanning it is how most
+// people add an account to an authenticator app. It is inline because the
+// secret must not travel in an image's address.
+func qrImage(otpURL string) (template.URL, error) {
+	k, err := otp.NewKeyFromURL(otpURL)
+	if err != nil {
+		return "", err
+	}
+	img, err := k.Image(232, 232)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return "", err
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
 }
