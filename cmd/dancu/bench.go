@@ -110,6 +110,19 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("unknown scenario %q\n%s", scenario, benchUsage)
 	}
 	fmt.Fprintf(stdout, "<!-- %s; dancu bench %s %s -->\n", machine(), scenario, strings.Join(args[1:], " "))
+	// On a shared virtual machine a neighbour's load shows as stolen
+	// time; a run that lost much of it is not comparable with others.
+	total0, steal0 := cpuTimes()
+	defer func() {
+		total, steal := cpuTimes()
+		if total > total0 {
+			pct := 100 * float64(steal-steal0) / float64(total-total0)
+			fmt.Fprintf(stdout, "<!-- CPU time stolen by the hypervisor during the run: %.1f%% -->\n", pct)
+			if pct > 5 {
+				fmt.Fprintf(stderr, "warning: the hypervisor took %.0f%% of the CPU time during the run: these figures understate this machine\n", pct)
+			}
+		}
+	}()
 	if bf.data == "" {
 		dir, err := os.MkdirTemp("", "dancu-bench-")
 		if err != nil {
@@ -375,6 +388,30 @@ func cpuOf(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// cpuTimes reads the machine's CPU time so far and the part of it the
+// hypervisor gave to other guests (steal), in clock ticks.
+func cpuTimes() (total, steal int64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i < 8 { // user nice system idle iowait irq softirq steal; guest time is already in user
+			total += n
+		}
+		if i == 7 {
+			steal = n
+		}
+	}
+	return total, steal
 }
 
 // memoryOf reads a process's resident set and its peak, in MiB.

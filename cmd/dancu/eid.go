@@ -264,7 +264,12 @@ func cmdClient(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer db.Close()
-		return db.OIDC().Update(ctx, func(tx oidc.Tx) error { return tx.DisableClient(ctx, *id, time.Now()) })
+		clients := &oidc.Clients{Store: db.OIDC()}
+		if err := clients.Disable(ctx, operator(getenv), *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "client %s disabled\n", *id)
+		return nil
 	}
 	return fmt.Errorf("unknown client subcommand %q", args[0])
 }

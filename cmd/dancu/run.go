@@ -31,14 +31,15 @@ import (
 const usage = `dancu — national population registry
 
 Usage:
-  dancu serve   [--addr HOST:PORT] [--data DIR] [--db postgres://...] [--db-read postgres://...]
+  dancu serve   [--addr HOST:PORT] [--issuer URL] [--data DIR] [--db postgres://...] [--db-read postgres://...]
+                [--smtp-addr HOST:PORT --smtp-from ADDR [--smtp-user U]] [--sms-webhook URL]
   dancu migrate [--data DIR] [--db postgres://...]
   dancu seed --citizens N [--seed S] [--truth FILE]      synthetic population
   dancu import FILE [--rejects FILE]                     CSV or JSON lines; resumable
   dancu export [--province CODE] [--format csv|jsonl] [--out FILE]
   dancu quality report [--province CODE | --unit CODE] [--worst N] [--json]
   dancu duplicates find [--out FILE] [--truth FILE] [--pairs FILE]
-  dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (scenarios: seed, read, dedup)
+  dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (seed, read, dedup, all, bare, oidc)
   dancu eid create --pid PID --level 1|2 [--totp-secret BASE32]   (password on standard input)
   dancu client create --name N --redirect-uri URI --scopes "openid profile ..." [--max-level 1|2]
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
@@ -55,6 +56,11 @@ selects PostgreSQL instead of SQLite; --db-read (or $DANCU_DB_READ) adds a
 read replica for read-only queries. Every command that takes --data also
 takes --db and --db-read. --unit is a 5-digit commune code, a
 2-digit province code, or VN for national scope.
+
+The master key of e-ID and the OpenID Provider (token signing keys, TOTP
+secrets, sessions) is $DANCU_MASTER_KEY (hex) or DATA/keys/master.key,
+created on first use. Without --smtp-addr or --sms-webhook, one-time codes
+and notices are written to DATA/outbox (for development only).
 `
 
 // version is set at build time with -ldflags "-X main.version=...".

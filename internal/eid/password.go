@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -281,8 +282,21 @@ func HashPassword(p Argon2Params, rand io.Reader, password string) (string, erro
 	if _, err := io.ReadFull(rand, salt); err != nil {
 		return "", errs.E(errs.Internal, "password-hash", "reading salt: %v", err).Wrap(err)
 	}
-	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := argon2id(password, salt, p)
 	return formatPHC(p, salt, key), nil
+}
+
+// hashing admits as many argon2id computations at once as there are
+// processors. Each holds its whole memory cost (19 MiB by default) while it
+// runs, so a burst of logins queues here instead of growing the heap by
+// 19 MiB a request; and hashes that do not share a processor finish sooner
+// than many interleaved ones, so logins keep to the raw hashing rate.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func argon2id(password string, salt []byte, p Argon2Params) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 }
 
 func formatPHC(p Argon2Params, salt, key []byte) string {
@@ -305,7 +319,7 @@ func VerifyPassword(encoded, password string) (ok bool, needsRehash bool, err er
 	if err != nil {
 		return false, false, errs.E(errs.Internal, "password-hash", "stored password hash: %v", err)
 	}
-	got := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	got := argon2id(password, salt, p)
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return false, false, nil
 	}

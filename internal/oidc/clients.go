@@ -258,6 +258,19 @@ func checkRedirect(raw string) string {
 	return "https (http only on localhost)"
 }
 
+// Disable stops a client at once: it gets no more tokens, and the tokens
+// it holds stop introspecting as active within the client cache's life.
+// Disabling a disabled client is not an error.
+func (c *Clients) Disable(ctx context.Context, by actor.Actor, id string) error {
+	if by.Kind != actor.KindOperator {
+		return errs.E(errs.Forbidden, "forbidden", "only an operator disables clients")
+	}
+	if id = strings.TrimSpace(id); id == "" {
+		return errs.InvalidField("id", "required", "the client id is required")
+	}
+	return c.Store.Update(ctx, func(tx Tx) error { return tx.DisableClient(ctx, id, c.now()) })
+}
+
 // Verify checks a client secret in constant time.
 func (c *Clients) Verify(cl *Client, secret string) bool {
 	return len(cl.SecretHash) > 0 && subtle.ConstantTimeCompare(c.SecretHash(secret), cl.SecretHash) == 1

@@ -117,6 +117,33 @@ func TestExpiredTokensAreInactive(t *testing.T) {
 	}
 }
 
+// TestDisabledClientsTokensAreInactive: disabling a relying party (it was
+// compromised) ends its tokens too, once the client cache has expired.
+func TestDisabledClientsTokensAreInactive(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.machine(t, "exchange:lookup")
+	rs := e.machine(t, "exchange:lookup") // the resource server that introspects
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: e.srv.URL + "/oauth2/token"}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := e.introspect(t, rs, tok.AccessToken); m["active"] != true {
+		t.Fatalf("a fresh token: %v", m)
+	}
+	if err := e.clients.Disable(ctx, actor.Actor{Kind: actor.KindOperator, ID: "test"}, c.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(3 * time.Second)
+	if m := e.introspect(t, rs, tok.AccessToken); m["active"] == true {
+		t.Fatalf("a disabled client's token is active: %v", m)
+	}
+	if _, err := cc.Token(ctx); err == nil {
+		t.Fatal("a disabled client got a token")
+	}
+}
+
 // TestKeyRotation: a rotated key keeps verifying tokens it signed until
 // they expire, then leaves the JWKS.
 func TestKeyRotation(t *testing.T) {

@@ -367,6 +367,11 @@ func (s *storage) liveToken(ctx context.Context, tokenID string) (*tokenClaims, 
 	if revoked {
 		return nil, errors.New("token revoked")
 	}
+	// A disabled client's tokens die with it: disabling is what an
+	// operator does when a relying party is compromised.
+	if _, err := s.client(ctx, tc.Client); err != nil {
+		return nil, err
+	}
 	return tc, nil
 }
 
