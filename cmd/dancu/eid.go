@@ -21,6 +21,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/eid"
 	"dancu/internal/oidc"
+	"dancu/internal/place"
 	"dancu/internal/registry"
 	"dancu/internal/store/sqlstore"
 	"dancu/internal/web"
@@ -101,7 +102,7 @@ func newIdentity(db *sqlstore.DB, reg *registry.Service, data, issuer string, ge
 	if err != nil {
 		return nil, err
 	}
-	id.web = &web.Server{Accounts: accounts, OIDC: id.provider, Sealer: master.Sealer("web"), Log: log,
+	id.web = &web.Server{Accounts: accounts, OIDC: id.provider, Sealer: master.Sealer("web"), Log: log, AccessLog: db, Places: place.Default(),
 		Secure: u.Scheme == "https", Origin: u.Scheme + "://" + u.Host,
 		Owner: func(r *http.Request, a *eid.Account) (string, string) {
 			c, err := accounts.Registry.CitizenByKey(r.Context(), ownerActor(a), a.Person, []string{"full_name"})

@@ -352,6 +352,19 @@ func testRelyingParty(t *testing.T, b backend) {
 	if n := b.query(t, "SELECT count(*) FROM access_log WHERE actor_kind = 'client' AND actor_id = '"+cl.ID+"'"); n < 1 {
 		t.Errorf("%d access-log rows for the client", n)
 	}
+	// And sees it on the account page, by the client's name, with what
+	// it received, and not their own reads of their own page.
+	account := br.get("/account")
+	_, used, _ := strings.Cut(account.body, "Ai đã sử dụng thông tin của tôi")
+	used, _, _ = strings.Cut(used, "</section>")
+	for _, want := range []string{"Cổng dịch vụ công", "số định danh cá nhân", "họ và tên", "ngày sinh", "nơi thường trú"} {
+		if !strings.Contains(used, want) {
+			t.Errorf("the account page's uses of the person's data lack %q:\n%s", want, used)
+		}
+	}
+	if strings.Contains(used, "Người giám hộ") || strings.Count(used, "<tr>") > 20 {
+		t.Errorf("the account page's uses of the person's data:\n%s", used)
+	}
 
 	// Introspection (RFC 7662) by the client itself.
 	introspect := func(token string) map[string]any {

@@ -38,6 +38,13 @@ type Entry struct {
 	RequestID string
 }
 
+// Reader lists what was read of one person, newest first: the person's own
+// view of who used their data. before pages back: entries strictly older
+// than it (the zero time means from now).
+type Reader interface {
+	About(ctx context.Context, person int64, before time.Time, limit int) ([]Entry, error)
+}
+
 // Recorder writes access entries durably.
 type Recorder interface {
 	// Record writes all entries, or none, and returns only once they are

@@ -28,9 +28,11 @@ import (
 	"strings"
 	"time"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/eid"
 	"dancu/internal/errs"
 	"dancu/internal/oidc"
+	"dancu/internal/place"
 
 	"github.com/pquerna/otp"
 )
@@ -71,6 +73,10 @@ type Server struct {
 	// Owner names an account's person, and their ID number, on the
 	// account page; the number lets password managers file the password.
 	Owner func(r *http.Request, a *eid.Account) (name, pid string)
+	// AccessLog shows the person who used their data; Places names the
+	// units of the officers who did.
+	AccessLog accesslog.Reader
+	Places    *place.Catalogue
 
 	tmpl *template.Template
 }
@@ -208,6 +214,7 @@ type page struct {
 	Credentials []eid.Credential
 	Consents    []consentView
 	History     []eid.AuditEntry
+	Accesses    []accessView
 	Need2FA     bool
 	TOTPURL     template.URL
 	TOTPQR      template.URL
@@ -655,7 +662,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *eid
 	var lerr error
 	if p.Sessions, lerr = s.Accounts.Sessions(ctx, sess); lerr == nil {
 		if p.Credentials, lerr = s.Accounts.Credentials(ctx, a.ID); lerr == nil {
-			p.History, lerr = s.Accounts.AuditTrail(ctx, a.ID)
+			if p.History, lerr = s.Accounts.AuditTrail(ctx, a.ID); lerr == nil {
+				p.Accesses, lerr = s.accesses(ctx, p.Lang, a)
+			}
 		}
 	}
 	if lerr == nil && s.OIDC != nil {

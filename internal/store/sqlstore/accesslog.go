@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"dancu/internal/accesslog"
 )
@@ -128,6 +131,38 @@ const accessColumns = 10
 
 // insertAccess writes entries with multi-row INSERTs: one round trip per
 // chunk rather than per row matters on PostgreSQL.
+// About implements accesslog.Reader, on the (person_key, at) index.
+func (db *DB) About(ctx context.Context, person int64, before time.Time, limit int) ([]accesslog.Entry, error) {
+	until := int64(math.MaxInt64)
+	if !before.IsZero() {
+		until = micros(before)
+	}
+	var out []accesslog.Entry
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id
+			FROM access_log WHERE person_key = ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`), person, until, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e := accesslog.Entry{PersonKey: person}
+			var at int64
+			var fields, action string
+			if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.Role, &e.Unit, &e.Purpose, &fields, &action, &e.RequestID); err != nil {
+				return err
+			}
+			e.At, e.Action = fromMicros(at), accesslog.Action(action)
+			if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
+				return fmt.Errorf("access log fields %q: %w", fields, err)
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
 	for len(entries) > 0 {
 		// Rows go in statements of a few fixed sizes, each compiled once.

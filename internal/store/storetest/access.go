@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"dancu/internal/actor"
 	"dancu/internal/civil"
@@ -189,5 +190,52 @@ func testOfficers(t *testing.T, f *fixture) {
 	}
 	if len(actions) != 2 || actions[0] != "create" || actions[1] != "revoke" {
 		t.Fatalf("audit trail %v", actions)
+	}
+}
+
+// testAccessLogAbout: a person's own view of the log holds every read of
+// them, newest first, in pages, and nothing about anyone else.
+func testAccessLogAbout(t *testing.T, f *fixture) {
+	a := f.person(t, "Kha Văn Tín", "1981-02-03", "male")
+	b := f.person(t, "Kha Thị Mỹ", "1983-04-05", "female")
+	for _, purpose := range []string{"kiểm tra hồ sơ", "xác minh cư trú", "cấp thẻ"} {
+		reader := f.national
+		reader.Purpose = purpose
+		if _, err := f.reg.Citizen(f.ctx, reader, string(a.PID), registry.ReadOptions{Fields: []string{"full_name", "birth_date"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.reg.Citizen(f.ctx, f.national, string(b.PID), registry.ReadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The birth's own row, then the three reads.
+	if len(all) != 4 {
+		t.Fatalf("%d entries about the person, want 4: %+v", len(all), all)
+	}
+	if all[0].Purpose != "cấp thẻ" || all[1].Purpose != "xác minh cư trú" || all[2].Purpose != "kiểm tra hồ sơ" {
+		t.Fatalf("not newest first: %q %q %q", all[0].Purpose, all[1].Purpose, all[2].Purpose)
+	}
+	for i, e := range all {
+		if e.PersonKey != int64(a.Key) || e.ActorID != f.national.ID || e.At.IsZero() || (i > 0 && e.At.After(all[i-1].At)) {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
+	}
+	if got := all[0].Fields; len(got) != 2 || got[0] != "full_name" || got[1] != "birth_date" {
+		t.Fatalf("fields of a read: %v", got)
+	}
+	page, err := f.b.About(f.ctx, int64(a.Key), all[1].At, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 2 || page[0].Purpose != all[2].Purpose || page[1].At != all[3].At {
+		t.Fatalf("the page before the second entry: %+v", page)
+	}
+	none, err := f.b.About(f.ctx, 1<<40, time.Time{}, 10)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("entries about no one: %v %v", none, err)
 	}
 }

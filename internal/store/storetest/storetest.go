@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/eid"
@@ -28,6 +29,7 @@ type Backend interface {
 	Officers() officer.Store
 	EID() eid.Store
 	OIDC() oidc.Store
+	accesslog.Reader
 	Counts(ctx context.Context) (map[string]int64, error)
 }
 
@@ -59,6 +61,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"ConcurrentBirthsUniqueNumbers", testConcurrentBirths},
 		{"NumberCollisionsRetried", testNumberCollisions},
 		{"AccessLogAndOutbox", testAccessLogOutbox},
+		{"AccessLogAboutAPerson", testAccessLogAbout},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
 		{"RecordingOrderFollowsChecks", testRecordingOrder},
