@@ -57,6 +57,7 @@ flags: --citizens N --backend sqlite|postgres --data DIR (keep/reuse a SQLite
 registry) --reuse (use --data as it is, no seeding) --db URL (PostgreSQL to
 use instead of a throwaway cluster) --concurrency C --duration D
 --append FILE (also append the tables to FILE, e.g. docs/BENCHMARKS.md)
+--only TEXT (oidc: only the rows whose name contains TEXT)
 `
 
 type benchFlags struct {
@@ -68,6 +69,7 @@ type benchFlags struct {
 	duration    time.Duration
 	seed        uint64
 	rows        int
+	only        string
 }
 
 func cmdBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -88,6 +90,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&bf.reuse, "reuse", false, "use the registry in --data or --db as it is, without seeding")
 	fs.IntVar(&bf.concurrency, "concurrency", 32, "concurrent clients of the read scenario")
 	fs.DurationVar(&bf.duration, "duration", 20*time.Second, "how long each read measurement runs")
+	fs.StringVar(&bf.only, "only", "", "oidc: measure only the rows whose name contains this (basic, private_key_jwt, introspection, login), e.g. to profile one")
 	fs.Uint64Var(&bf.seed, "seed", 1, "seed of the population")
 	fs.IntVar(&bf.rows, "rows", 10_000_000, "rows of the bare insert")
 	appendTo := fs.String("append", "", "also append the results to this Markdown file (docs/BENCHMARKS.md)")

@@ -179,6 +179,9 @@ func benchOIDC(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 	fmt.Fprintln(stdout, "| scenario | requests/s | p50 | p99 | errors | server CPU per request |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
 	measure := func(name string, clients int, next func(ctx context.Context, r *rand.Rand, client int) *http.Request) loadResult {
+		if !strings.Contains(name, bf.only) {
+			return loadResult{}
+		}
 		cpu0 := cpuOf(srv.Process.Pid)
 		res := hammerWith(ctx, clients, d, next)
 		per := (cpuOf(srv.Process.Pid) - cpu0) / time.Duration(max(1, res.all))
@@ -235,6 +238,9 @@ func benchOIDC(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 		req.Header.Set("Cookie", "dancu_csrf="+t)
 		req.Header.Set("Origin", issuer)
 		return req
+	}
+	if !strings.Contains("password login", bf.only) {
+		return nil
 	}
 	var raw float64
 	var logins loadResult

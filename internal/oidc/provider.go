@@ -65,6 +65,7 @@ type Provider struct {
 	op      *op.Provider
 	storage *storage
 	keys    *keyring
+	tokens  tokenMemo
 }
 
 // New builds the provider.
@@ -154,6 +155,10 @@ func (p *Provider) guardAssertions(next http.Handler) http.Handler {
 		}
 		a := r.PostForm.Get("client_assertion")
 		if a == "" {
+			if id, secret, ok := r.BasicAuth(); ok && r.URL.Path == "/oauth2/introspect" {
+				p.introspect(w, r, id, secret)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}

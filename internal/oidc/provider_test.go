@@ -144,6 +144,58 @@ func TestDisabledClientsTokensAreInactive(t *testing.T) {
 	}
 }
 
+// TestIntrospectionRefuses: the introspection path that remembers verified
+// tokens still refuses a tampered token, a wrong secret and a missing
+// token.
+func TestIntrospectionRefuses(t *testing.T) {
+	e := newEnv(t)
+	c := e.machine(t, "exchange:lookup")
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: e.srv.URL + "/oauth2/token"}
+	tok, err := cc.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // verified, then remembered
+		if m := e.introspect(t, c, tok.AccessToken); m["active"] != true || m["client_id"] != c.ClientID {
+			t.Fatalf("a fresh token: %v", m)
+		}
+	}
+	parts := strings.Split(tok.AccessToken, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"sub":"`, `"sub":"x`, 1))) + "." + parts[2]
+	if forged == tok.AccessToken {
+		t.Fatalf("the forgery changed nothing: %s", payload)
+	}
+	sig := []byte(parts[2])
+	sig[10] ^= 1
+	for name, bad := range map[string]string{"payload changed": forged, "signature changed": parts[0] + "." + parts[1] + "." + string(sig),
+		"not a JWT": "at1.AAAA", "alg none": parts[0][:0] + base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."} {
+		if m := e.introspect(t, c, bad); m["active"] != false {
+			t.Errorf("%s: %v", name, m)
+		}
+	}
+	call := func(user, secret, token string) int {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/oauth2/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(user, secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := call(c.ClientID, c.ClientSecret+"x", tok.AccessToken); st != http.StatusUnauthorized {
+		t.Errorf("a wrong secret: %d", st)
+	}
+	if st := call("no-such-client", c.ClientSecret, tok.AccessToken); st != http.StatusUnauthorized {
+		t.Errorf("an unknown client: %d", st)
+	}
+	if st := call(c.ClientID, c.ClientSecret, ""); st != http.StatusBadRequest {
+		t.Errorf("no token: %d", st)
+	}
+}
+
 // TestKeyRotation: a rotated key keeps verifying tokens it signed until
 // they expire, then leaves the JWKS.
 func TestKeyRotation(t *testing.T) {

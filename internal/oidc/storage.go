@@ -349,8 +349,14 @@ func (s *storage) liveToken(ctx context.Context, tokenID string) (*tokenClaims, 
 	if err != nil {
 		return nil, err
 	}
+	return tc, s.live(ctx, tokenID, tc)
+}
+
+// live checks an opened access token is neither expired, nor revoked, nor
+// of a disabled client.
+func (s *storage) live(ctx context.Context, tokenID string, tc *tokenClaims) error {
 	if s.now().Unix() >= tc.Expires {
-		return nil, errors.New("token expired")
+		return errors.New("token expired")
 	}
 	ids := []string{revocationID(tokenID)}
 	if tc.Family != "" {
@@ -362,17 +368,15 @@ func (s *storage) liveToken(ctx context.Context, tokenID string) (*tokenClaims, 
 		revoked, err = tx.Revoked(ctx, ids...)
 		return err
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if revoked {
-		return nil, errors.New("token revoked")
+		return errors.New("token revoked")
 	}
 	// A disabled client's tokens die with it: disabling is what an
 	// operator does when a relying party is compromised.
-	if _, err := s.client(ctx, tc.Client); err != nil {
-		return nil, err
-	}
-	return tc, nil
+	_, err := s.client(ctx, tc.Client)
+	return err
 }
 
 // requestFacts takes what a token request says of the person and the
@@ -645,8 +649,15 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, 
 // a resource server whether a token is live and for whom, no personal
 // data.
 func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	tc, err := s.liveToken(ctx, tokenID)
+	tc, err := s.openToken(tokenID)
 	if err != nil {
+		return err
+	}
+	return s.introspection(ctx, resp, tokenID, tc, subject)
+}
+
+func (s *storage) introspection(ctx context.Context, resp *zoidc.IntrospectionResponse, tokenID string, tc *tokenClaims, subject string) error {
+	if err := s.live(ctx, tokenID, tc); err != nil {
 		return err
 	}
 	if tc.Account != "" {
