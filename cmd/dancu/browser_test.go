@@ -458,13 +458,25 @@ func (tb *tab) waitFor(what, cond string) {
 
 func (tb *tab) shot(name string) {
 	tb.t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, browserStep)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.fail("taking the screenshot "+name, err)
+	// Right after a navigation Chromium may report a page of no size
+	// ("Cannot take screenshot with 0 width"); the page is there, its
+	// layout is not yet, so try again for a moment. A screenshot is
+	// evidence, not an assertion: the waits before it check the page.
+	deadline := time.Now().Add(browserStep)
+	for {
+		ctx, cancel := context.WithTimeout(tb.ctx, browserStep)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		cancel()
+		if err == nil {
+			tb.shots.save(name, png)
+			return
+		}
+		if time.Now().After(deadline) || tb.ctx.Err() != nil {
+			tb.t.Logf("%s tab: no screenshot %s: %v", tb.name, name, err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	tb.shots.save(name, png)
 }
 
 // fail stops the test with where the tab is, what it shows, a
