@@ -331,6 +331,14 @@ func TestBrowser(t *testing.T) {
 	if c.ACR != "urn:dancu:loa:2" || !slices.Contains(c.AMR, "hwk") {
 		t.Errorf("ID token after the passkey: %+v", c)
 	}
+
+	// A script refused by the content security policy, a missing file or
+	// an uncaught exception on dancu's pages shows only in the console.
+	for _, tb := range []*tab{home, other} {
+		for _, line := range tb.consoleErrors(issuer) {
+			t.Errorf("%s tab, console: %s", tb.name, line)
+		}
+	}
 }
 
 // tab is a browser tab of TestBrowser.
@@ -371,6 +379,19 @@ func newTab(t *testing.T, parent context.Context, name string, shots *artifacts,
 		}
 	}()
 	return tb
+}
+
+// consoleErrors are the errors the console showed for pages of origin.
+func (tb *tab) consoleErrors(origin string) []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var errs []string
+	for _, line := range tb.console {
+		if (strings.HasPrefix(line, string(chromedp.ConsoleError)) || strings.HasPrefix(line, string(chromedp.ConsoleException))) && strings.Contains(line, origin) {
+			errs = append(errs, line)
+		}
+	}
+	return errs
 }
 
 // do runs steps within browserStep.
