@@ -647,13 +647,14 @@ func TestOpenIDRefusals(t *testing.T) {
 	signed := createClient(t, b, "--name", "Ngân hàng ký khóa", "--grant-types", "client_credentials", "--scopes", "exchange:verify",
 		"--auth", "private_key_jwt", "--jwks", jwksPath)
 	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
-	assertion := func() string {
+	assertionWith := func(jti string, life time.Duration) string {
 		now := time.Now()
-		claims, _ := json.Marshal(map[string]any{"iss": signed.ID, "sub": signed.ID, "aud": issuer, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": oauth2.GenerateVerifier()})
+		claims, _ := json.Marshal(map[string]any{"iss": signed.ID, "sub": signed.ID, "aud": issuer, "iat": now.Unix(), "exp": now.Add(life).Unix(), "jti": jti})
 		obj, _ := signer.Sign(claims)
 		s, _ := obj.CompactSerialize()
 		return s
 	}
+	assertion := func() string { return assertionWith(oauth2.GenerateVerifier(), 2*time.Minute) }
 	tokenWith := func(a string) int {
 		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a}}
 		resp, err := http.PostForm(provider.Endpoint().TokenURL, form)
@@ -674,9 +675,23 @@ func TestOpenIDRefusals(t *testing.T) {
 	if s := tokenWith(a); s == 200 {
 		t.Error("a replayed client assertion was accepted")
 	}
+	if s := tokenWith(assertionWith(oauth2.GenerateVerifier(), 30*time.Minute)); s == 200 {
+		t.Error("an assertion living 30 minutes, too long to be remembered against replay, was accepted")
+	}
+	if s := tokenWith(assertionWith("", 2*time.Minute)); s == 200 {
+		t.Error("an assertion without a jti was accepted")
+	}
+	// A forger who learns a jti before it is used cannot spend it: only
+	// verified assertions are remembered.
+	genuine := signer
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	signer, _ = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: other}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
-	if s := tokenWith(assertion()); s == 200 {
+	const jti = "jti-known-in-advance"
+	if s := tokenWith(assertionWith(jti, 2*time.Minute)); s == 200 {
 		t.Error("an assertion signed with another key was accepted")
+	}
+	signer = genuine
+	if s := tokenWith(assertionWith(jti, 2*time.Minute)); s != 200 {
+		t.Errorf("the client's own assertion, after a forgery with its jti: %d", s)
 	}
 }

@@ -66,6 +66,8 @@ type Provider struct {
 	storage *storage
 	keys    *keyring
 	tokens  tokenMemo
+	// assertions are the client assertions already spent.
+	assertions *replayCache
 }
 
 // New builds the provider.
@@ -83,7 +85,8 @@ func New(cfg Config) (*Provider, error) {
 	cfg.Issuer = strings.TrimSuffix(cfg.Issuer, "/")
 	p := &Provider{cfg: cfg}
 	p.keys = &keyring{store: cfg.Store, sealer: cfg.Sealer, now: cfg.Now}
-	p.storage = &storage{p: p, jtiSeen: map[string]time.Time{}}
+	p.storage = &storage{p: p}
+	p.assertions = newReplayCache()
 	opts := []op.Option{
 		op.WithCustomEndpoints(op.NewEndpoint("oauth2/authorize"), op.NewEndpoint("oauth2/token"), op.NewEndpoint("oauth2/userinfo"),
 			op.NewEndpoint("oauth2/revoke"), op.NewEndpoint("oauth2/logout"), op.NewEndpoint("jwks.json")),
@@ -140,8 +143,10 @@ const maxAssertionLife = 10 * time.Minute
 
 // guardAssertions refuses a client assertion (private_key_jwt) that was
 // already used, or that lives too long to be remembered: zitadel checks
-// the signature and the times, not the jti. The signature is checked after
-// this, so a forged assertion can at worst burn a jti no real one will use.
+// the signature and the times, not the jti. The signature is checked
+// first, so only the client's own key can spend a jti; zitadel checks it
+// again on the paths it serves (code exchange, refresh, revocation),
+// dancu serves client_credentials itself.
 func (p *Provider) guardAssertions(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -162,27 +167,26 @@ func (p *Provider) guardAssertions(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var claims struct {
-			Issuer string  `json:"iss"`
-			JTI    string  `json:"jti"`
-			Exp    float64 `json:"exp"`
-		}
-		parts := strings.Split(a, ".")
-		raw, err := base64.RawURLEncoding.DecodeString(parts[min(1, len(parts)-1)])
-		if len(parts) != 3 || err != nil || json.Unmarshal(raw, &claims) != nil {
-			oauthError(w, "invalid_client", "client_assertion is not a signed JWT")
+		if r.PostForm.Get("client_assertion_type") != zoidc.ClientAssertionTypeJWTAssertion {
+			oauthError(w, "invalid_client", "client_assertion_type must be "+zoidc.ClientAssertionTypeJWTAssertion)
 			return
 		}
-		exp := time.Unix(int64(claims.Exp), 0)
-		switch {
-		case claims.JTI == "":
+		ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+		req, err := op.VerifyJWTAssertion(ctx, a, p.op.JWTProfileVerifier(ctx))
+		if err != nil {
+			oauthError(w, "invalid_client", "the client assertion does not verify")
+			return
+		}
+		now := p.cfg.Now()
+		switch exp := req.ExpiresAt.AsTime(); {
+		case req.JWTID == "":
 			oauthError(w, "invalid_client", "client_assertion needs a jti")
-		case exp.Sub(p.cfg.Now()) > maxAssertionLife:
+		case exp.Sub(now) > maxAssertionLife:
 			oauthError(w, "invalid_client", "client_assertion must expire within 10 minutes")
-		case p.storage.seenAssertion(claims.Issuer+"\x00"+claims.JTI, exp):
+		case !p.assertions.spend(req.Issuer, req.JWTID, exp, now):
 			oauthError(w, "invalid_client", "client_assertion was already used")
 		case r.URL.Path == "/oauth2/token" && r.PostForm.Get("grant_type") == GrantClientCredentials:
-			p.clientCredentialsWithAssertion(w, r, a)
+			p.clientCredentialsWithAssertion(w, r.WithContext(ctx), req)
 		default:
 			next.ServeHTTP(w, r)
 		}
@@ -191,17 +195,8 @@ func (p *Provider) guardAssertions(next http.Handler) http.Handler {
 
 // clientCredentialsWithAssertion serves the client_credentials grant of a
 // private_key_jwt client, which zitadel's op serves only for secrets.
-func (p *Provider) clientCredentialsWithAssertion(w http.ResponseWriter, r *http.Request, assertion string) {
-	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
-	if r.PostForm.Get("client_assertion_type") != zoidc.ClientAssertionTypeJWTAssertion {
-		oauthError(w, "invalid_client", "client_assertion_type must be "+zoidc.ClientAssertionTypeJWTAssertion)
-		return
-	}
-	req, err := op.VerifyJWTAssertion(ctx, assertion, p.op.JWTProfileVerifier(ctx))
-	if err != nil {
-		oauthError(w, "invalid_client", "the client assertion does not verify")
-		return
-	}
+func (p *Provider) clientCredentialsWithAssertion(w http.ResponseWriter, r *http.Request, req *zoidc.JWTTokenRequest) {
+	ctx := r.Context()
 	c, err := p.storage.client(ctx, req.Issuer)
 	if err != nil || c.AuthMethod != AuthPrivateKeyJWT {
 		oauthError(w, "invalid_client", "unknown client, or not a private_key_jwt client")

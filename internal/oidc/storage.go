@@ -30,8 +30,7 @@ type storage struct {
 	p     *Provider
 	sweep sweeper
 
-	mu      sync.Mutex
-	jtiSeen map[string]time.Time
+	mu sync.Mutex
 
 	clientsMu sync.Mutex
 	clients   map[string]cachedClient
@@ -760,26 +759,6 @@ func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, id string, 
 		return nil, zoidc.ErrInvalidScope().WithDescription("the client is not registered for: %s", strings.Join(refused, " "))
 	}
 	return &clientCredentialsRequest{client: c, scopes: scopes}, nil
-}
-
-// seenAssertion reports whether a client assertion's jti was already used
-// (zitadel does not check), remembering it until it expires.
-func (s *storage) seenAssertion(key string, exp time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if len(s.jtiSeen) > 100_000 {
-		for k, t := range s.jtiSeen {
-			if now.After(t) {
-				delete(s.jtiSeen, k)
-			}
-		}
-	}
-	if t, ok := s.jtiSeen[key]; ok && now.Before(t) {
-		return true
-	}
-	s.jtiSeen[key] = exp
-	return false
 }
 
 // clientActor is the actor of a release of a person's claims to a client,
