@@ -36,13 +36,28 @@ type Entry struct {
 	Fields    []string
 	Action    Action
 	RequestID string
+	// Member is the organisation of an agency system (ActorKind client
+	// acting through the data-sharing gateway); empty otherwise.
+	Member string
+	// LegalBasis is the law or decision the purpose rests on, for reads
+	// through a grant of the data-sharing gateway.
+	LegalBasis string
+	// Result is what the read answered, where that matters to the person
+	// ("match", "no_match", "not_found" for a verification).
+	Result string
+	// VisibleFrom withholds the entry from the person's own view until
+	// then, where a legal basis allows (an investigation); zero means at
+	// once.
+	VisibleFrom time.Time
 }
 
 // Reader lists what was read of one person, newest first: the person's own
 // view of who used their data. before pages back: entries strictly older
-// than it (the zero time means from now).
+// than it (the zero time means from now). visibleAt leaves out the entries
+// withheld from the person until after it (the zero time leaves none out,
+// for officers who may see them).
 type Reader interface {
-	About(ctx context.Context, person int64, before time.Time, limit int) ([]Entry, error)
+	About(ctx context.Context, person int64, before, visibleAt time.Time, limit int) ([]Entry, error)
 }
 
 // Recorder writes access entries durably.

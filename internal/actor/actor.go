@@ -61,6 +61,11 @@ type Actor struct {
 	// receiving claims, the person's own account page); 0 otherwise. It
 	// gives access to that person's record only.
 	OnBehalfOf int64
+	// Member is the organisation an agency system belongs to, and
+	// LegalBasis the law its grant for Purpose rests on (data-sharing
+	// gateway); both go to the access log.
+	Member     string
+	LegalBasis string
 }
 
 // String names the actor for logs.

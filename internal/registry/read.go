@@ -500,3 +500,29 @@ func (s *Service) CitizenByKey(ctx context.Context, a actor.Actor, key PersonKey
 	}
 	return cur, nil
 }
+
+// Examine reads the current record of the person a number names for a
+// capability that answers from it rather than returning it (a
+// verification, a confirmation of residence): judge says what the answer
+// was, which the access-log entry records as its result. The entry is
+// durable before Examine returns; the caller must not answer otherwise.
+func (s *Service) Examine(ctx context.Context, a actor.Actor, number string, fields []string, judge func(*Citizen) string) (*Citizen, error) {
+	if err := checkNumber(number); err != nil {
+		return nil, err
+	}
+	var cur *Citizen
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		var err error
+		cur, err = s.authorised(ctx, tx, a, number)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := s.entry(a, cur.Key, fields, accesslog.ActionRead)
+	e.Result = judge(cur)
+	if err := s.Store.Record(ctx, []accesslog.Entry{e}); err != nil {
+		return nil, err
+	}
+	return cur, nil
+}

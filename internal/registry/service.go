@@ -570,6 +570,7 @@ func (s *Service) entry(a actor.Actor, key PersonKey, fields []string, action ac
 	return accesslog.Entry{
 		At: s.now(), ActorKind: string(a.Kind), ActorID: a.ID, Role: string(a.Role), Unit: a.Unit,
 		Purpose: a.Purpose, PersonKey: int64(key), Fields: fields, Action: action, RequestID: a.RequestID,
+		Member: a.Member, LegalBasis: a.LegalBasis,
 	}
 }
 

@@ -35,7 +35,7 @@ func (s *Server) accesses(ctx context.Context, l Lang, a *eid.Account) ([]access
 	clients := map[string]string{}
 	var before time.Time
 	for len(out) < shownAccesses {
-		entries, err := s.AccessLog.About(ctx, int64(a.Person), before, 4*shownAccesses)
+		entries, err := s.AccessLog.About(ctx, int64(a.Person), before, time.Now(), 4*shownAccesses)
 		if err != nil {
 			return nil, err
 		}

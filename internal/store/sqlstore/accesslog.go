@@ -127,32 +127,39 @@ func (db *DB) stopAccessLog() {
 	<-g.stopped
 }
 
-const accessColumns = 10
+const accessColumns = 14
 
 // insertAccess writes entries with multi-row INSERTs: one round trip per
 // chunk rather than per row matters on PostgreSQL.
 // About implements accesslog.Reader, on the (person_key, at) index.
-func (db *DB) About(ctx context.Context, person int64, before time.Time, limit int) ([]accesslog.Entry, error) {
-	until := int64(math.MaxInt64)
+func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Time, limit int) ([]accesslog.Entry, error) {
+	until, visible := int64(math.MaxInt64), int64(math.MaxInt64)
 	if !before.IsZero() {
 		until = micros(before)
 	}
+	if !visibleAt.IsZero() {
+		visible = micros(visibleAt)
+	}
 	var out []accesslog.Entry
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id
-			FROM access_log WHERE person_key = ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`), person, until, limit)
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, result, visible_from
+			FROM access_log WHERE person_key = ? AND at < ? AND visible_from <= ? ORDER BY at DESC, id DESC LIMIT ?`), person, until, visible, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			e := accesslog.Entry{PersonKey: person}
-			var at int64
+			var at, visible int64
 			var fields, action string
-			if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.Role, &e.Unit, &e.Purpose, &fields, &action, &e.RequestID); err != nil {
+			if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.Role, &e.Unit, &e.Purpose, &fields, &action, &e.RequestID,
+				&e.Member, &e.LegalBasis, &e.Result, &visible); err != nil {
 				return err
 			}
 			e.At, e.Action = fromMicros(at), accesslog.Action(action)
+			if visible != 0 {
+				e.VisibleFrom = fromMicros(visible)
+			}
 			if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
 				return fmt.Errorf("access log fields %q: %w", fields, err)
 			}
@@ -174,18 +181,23 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 			}
 		}
 		var b strings.Builder
-		b.WriteString(`INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id) VALUES `)
+		b.WriteString(`INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from) VALUES `)
 		args := make([]any, 0, n*accessColumns)
 		for i, e := range entries[:n] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 			fields, err := json.Marshal(e.Fields)
 			if err != nil {
 				return err
 			}
-			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID)
+			var visible int64
+			if !e.VisibleFrom.IsZero() {
+				visible = micros(e.VisibleFrom)
+			}
+			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID,
+				e.Member, e.LegalBasis, e.Result, visible)
 		}
 		if _, err := db.txExec(ctx, db.Write, tx, b.String(), args...); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"dancu/internal/accesslog"
 	"testing"
 	"time"
 
@@ -208,7 +209,7 @@ func testAccessLogAbout(t *testing.T, f *fixture) {
 	if _, err := f.reg.Citizen(f.ctx, f.national, string(b.PID), registry.ReadOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	all, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, 100)
+	all, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, time.Time{}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,15 +228,42 @@ func testAccessLogAbout(t *testing.T, f *fixture) {
 	if got := all[0].Fields; len(got) != 2 || got[0] != "full_name" || got[1] != "birth_date" {
 		t.Fatalf("fields of a read: %v", got)
 	}
-	page, err := f.b.About(f.ctx, int64(a.Key), all[1].At, 2)
+	page, err := f.b.About(f.ctx, int64(a.Key), all[1].At, time.Time{}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(page) != 2 || page[0].Purpose != all[2].Purpose || page[1].At != all[3].At {
 		t.Fatalf("the page before the second entry: %+v", page)
 	}
-	none, err := f.b.About(f.ctx, 1<<40, time.Time{}, 10)
+	none, err := f.b.About(f.ctx, 1<<40, time.Time{}, time.Time{}, 10)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("entries about no one: %v %v", none, err)
+	}
+
+	// A read an investigation's legal basis withholds for a month shows
+	// to officers at once, to the person only when the month is over;
+	// what the gateway adds to an entry is kept.
+	now := time.Now()
+	withheld := accesslog.Entry{At: now, ActorKind: "client", ActorID: "sys-c06", Role: "", Unit: "", Purpose: "điều tra",
+		PersonKey: int64(a.Key), Fields: []string{"current_address"}, Action: accesslog.ActionRead, RequestID: "r1",
+		Member: "bo-cong-an", LegalBasis: "Bộ luật Tố tụng hình sự 2015, Điều 88", Result: "found", VisibleFrom: now.AddDate(0, 1, 0)}
+	if err := f.b.Registry().Record(f.ctx, []accesslog.Entry{withheld}); err != nil {
+		t.Fatal(err)
+	}
+	officers, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, time.Time{}, 1)
+	if err != nil || len(officers) != 1 {
+		t.Fatalf("officers' view: %v %v", officers, err)
+	}
+	got := officers[0]
+	if got.Member != withheld.Member || got.LegalBasis != withheld.LegalBasis || got.Result != withheld.Result || !got.VisibleFrom.Equal(withheld.VisibleFrom.Truncate(time.Microsecond)) {
+		t.Fatalf("stored %+v, read back %+v", withheld, got)
+	}
+	mine, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, now.Add(time.Second), 100)
+	if err != nil || len(mine) != len(all) {
+		t.Fatalf("the person's view while withheld: %d entries, want %d (%v)", len(mine), len(all), err)
+	}
+	later, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, now.AddDate(0, 1, 1), 100)
+	if err != nil || len(later) != len(all)+1 || later[0].Purpose != "điều tra" {
+		t.Fatalf("the person's view after the month: %d entries (%v)", len(later), err)
 	}
 }
