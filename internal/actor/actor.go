@@ -3,7 +3,10 @@
 // decided by the domain packages from it, never by HTTP handlers.
 package actor
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Kind is the sort of party acting.
 type Kind string
@@ -66,6 +69,9 @@ type Actor struct {
 	// gateway); both go to the access log.
 	Member     string
 	LegalBasis string
+	// WithholdUntil keeps what the actor reads out of the person's own
+	// view of the access log until then, where the legal basis allows.
+	WithholdUntil time.Time
 }
 
 // String names the actor for logs.

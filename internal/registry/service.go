@@ -453,6 +453,13 @@ func (s *Service) unitSpans(c *Citizen, today civil.Date) []UnitSpan {
 	return slices.CompactFunc(out, func(a, b UnitSpan) bool { return a.Unit == b.Unit })
 }
 
+// ResidesIn reports whether a residence lies in unit, a commune or
+// province as they are today (a residence declared in a commune merged
+// since lies in the commune that took it over).
+func (s *Service) ResidesIn(r Residence, unit string, today civil.Date) bool {
+	return slices.Contains(s.unitsOf(r.Place, s.validDay(r.Place, r.From.First(), today)), unit)
+}
+
 // Units returns the current communes and provinces that have authority over
 // the person on day.
 func (s *Service) Units(c *Citizen, day civil.Date) []string {
@@ -570,7 +577,7 @@ func (s *Service) entry(a actor.Actor, key PersonKey, fields []string, action ac
 	return accesslog.Entry{
 		At: s.now(), ActorKind: string(a.Kind), ActorID: a.ID, Role: string(a.Role), Unit: a.Unit,
 		Purpose: a.Purpose, PersonKey: int64(key), Fields: fields, Action: action, RequestID: a.RequestID,
-		Member: a.Member, LegalBasis: a.LegalBasis,
+		Member: a.Member, LegalBasis: a.LegalBasis, VisibleFrom: a.WithholdUntil,
 	}
 }
 

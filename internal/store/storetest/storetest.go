@@ -17,6 +17,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/eid"
+	"dancu/internal/exchange"
 	"dancu/internal/officer"
 	"dancu/internal/oidc"
 	"dancu/internal/place"
@@ -29,6 +30,7 @@ type Backend interface {
 	Officers() officer.Store
 	EID() eid.Store
 	OIDC() oidc.Store
+	Exchange() exchange.Store
 	accesslog.Reader
 	Counts(ctx context.Context) (map[string]int64, error)
 }
@@ -62,6 +64,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"NumberCollisionsRetried", testNumberCollisions},
 		{"AccessLogAndOutbox", testAccessLogOutbox},
 		{"AccessLogAboutAPerson", testAccessLogAbout},
+		{"ExchangeGateAndGrants", testExchange},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
 		{"RecordingOrderFollowsChecks", testRecordingOrder},

@@ -1,0 +1,263 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"dancu/internal/errs"
+	"dancu/internal/exchange"
+)
+
+// Exchange returns the data-sharing gateway's store.
+func (db *DB) Exchange() exchange.Store { return exchangeStore{db} }
+
+type exchangeStore struct{ db *DB }
+
+func (s exchangeStore) Update(ctx context.Context, fn func(exchange.Tx) error) error {
+	return s.db.update(ctx, func(tx *sql.Tx) error {
+		return fn(&exchangeTx{regTx: regTx{db: s.db, tx: tx, pool: s.db.Write}})
+	})
+}
+
+// View reads from the primary: a suspension or a withdrawn consent must
+// take effect at the next request, not when a replica catches up.
+func (s exchangeStore) View(ctx context.Context, fn func(exchange.Tx) error) error {
+	return s.db.once(ctx, s.db.Read, s.db.Dialect.ReadTxOptions, func(tx *sql.Tx) error {
+		return fn(&exchangeTx{regTx: regTx{db: s.db, tx: tx, pool: s.db.Read}})
+	})
+}
+
+type exchangeTx struct{ regTx }
+
+func (t *exchangeTx) CreateMember(ctx context.Context, m *exchange.Member) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_members (id, name, type, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
+		m.ID, m.Name, string(m.Type), micros(m.CreatedAt), m.CreatedBy)
+	return err
+}
+
+const memberColumns = `id, name, type, created_at, created_by`
+
+func scanMember(row interface{ Scan(...any) error }) (*exchange.Member, error) {
+	m := &exchange.Member{}
+	var created int64
+	var typ string
+	if err := row.Scan(&m.ID, &m.Name, &typ, &created, &m.CreatedBy); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("member")
+		}
+		return nil, err
+	}
+	m.Type, m.CreatedAt = exchange.MemberType(typ), fromMicros(created)
+	return m, nil
+}
+
+func (t *exchangeTx) Member(ctx context.Context, id string) (*exchange.Member, error) {
+	return scanMember(t.row(ctx, `SELECT `+memberColumns+` FROM exchange_members WHERE id = ?`, id))
+}
+
+func (t *exchangeTx) Members(ctx context.Context) ([]*exchange.Member, error) {
+	return scanAll(t, ctx, scanMember, `SELECT `+memberColumns+` FROM exchange_members ORDER BY created_at, id`)
+}
+
+// scanAll runs a query and scans every row with scan.
+func scanAll[T any](t *exchangeTx, ctx context.Context, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+const systemColumns = `id, member_id, name, client_id, stage, checklist, rate_limit, created_at, updated_at, version`
+
+func scanSystem(row interface{ Scan(...any) error }) (*exchange.System, error) {
+	s := &exchange.System{}
+	var stage, checklist string
+	var created, updated int64
+	if err := row.Scan(&s.ID, &s.MemberID, &s.Name, &s.ClientID, &stage, &checklist, &s.RateLimit, &created, &updated, &s.Version); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("system")
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(checklist), &s.Checklist); err != nil {
+		return nil, fmt.Errorf("system %s checklist: %w", s.ID, err)
+	}
+	s.Stage, s.CreatedAt, s.UpdatedAt = exchange.Stage(stage), fromMicros(created), fromMicros(updated)
+	return s, nil
+}
+
+func checklistText(cs []exchange.Check) string {
+	if len(cs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(cs)
+	return string(b)
+}
+
+func (t *exchangeTx) CreateSystem(ctx context.Context, s *exchange.System) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_systems (`+systemColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.MemberID, s.Name, s.ClientID, string(s.Stage), checklistText(s.Checklist), s.RateLimit, micros(s.CreatedAt), micros(s.UpdatedAt), s.Version)
+	if err != nil && isUniqueViolation(err) {
+		return errs.RuleField("client_id", "taken", "client %s is already another system's", s.ClientID)
+	}
+	return err
+}
+
+func (t *exchangeTx) UpdateSystem(ctx context.Context, s *exchange.System) error {
+	res, err := t.exec(ctx, `UPDATE exchange_systems SET name = ?, stage = ?, checklist = ?, rate_limit = ?, updated_at = ?, version = ?
+		WHERE id = ? AND version = ?`,
+		s.Name, string(s.Stage), checklistText(s.Checklist), s.RateLimit, micros(s.UpdatedAt), s.Version, s.ID, s.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(errs.Conflict, "concurrent-change", "system %s was changed by someone else; try again", s.ID)
+	}
+	return nil
+}
+
+func (t *exchangeTx) System(ctx context.Context, id string) (*exchange.System, error) {
+	return scanSystem(t.row(ctx, `SELECT `+systemColumns+` FROM exchange_systems WHERE id = ?`, id))
+}
+
+func (t *exchangeTx) SystemByClient(ctx context.Context, clientID string) (*exchange.System, error) {
+	return scanSystem(t.row(ctx, `SELECT `+systemColumns+` FROM exchange_systems WHERE client_id = ?`, clientID))
+}
+
+func (t *exchangeTx) Systems(ctx context.Context) ([]*exchange.System, error) {
+	return scanAll(t, ctx, scanSystem, `SELECT `+systemColumns+` FROM exchange_systems ORDER BY created_at, id`)
+}
+
+func (t *exchangeTx) AddStageChange(ctx context.Context, c exchange.StageChange) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_system_history (system_id, at, actor, from_stage, to_stage, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.SystemID, micros(c.At), c.Actor, string(c.From), string(c.To), c.Note)
+	return err
+}
+
+func (t *exchangeTx) StageChanges(ctx context.Context, systemID string) ([]exchange.StageChange, error) {
+	return scanAll(t, ctx, func(row interface{ Scan(...any) error }) (exchange.StageChange, error) {
+		c := exchange.StageChange{SystemID: systemID}
+		var at int64
+		var from, to string
+		err := row.Scan(&at, &c.Actor, &from, &to, &c.Note)
+		c.At, c.From, c.To = fromMicros(at), exchange.Stage(from), exchange.Stage(to)
+		return c, err
+	}, `SELECT at, actor, from_stage, to_stage, note FROM exchange_system_history WHERE system_id = ? ORDER BY id`, systemID)
+}
+
+const grantColumns = `id, member_id, purpose, legal_basis, operations, fields, valid_from, valid_until, consent_required,
+	withhold_days, created_at, created_by, revoked_at`
+
+func scanGrant(row interface{ Scan(...any) error }) (*exchange.Grant, error) {
+	g := &exchange.Grant{}
+	var ops, fields string
+	var from, until, created, revoked int64
+	var consent int
+	if err := row.Scan(&g.ID, &g.MemberID, &g.Purpose, &g.LegalBasis, &ops, &fields, &from, &until, &consent,
+		&g.WithholdDays, &created, &g.CreatedBy, &revoked); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("grant")
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ops), &g.Operations); err != nil {
+		return nil, fmt.Errorf("grant %s operations: %w", g.ID, err)
+	}
+	var err error
+	if g.Fields, err = parseList(fields, "grant fields"); err != nil {
+		return nil, err
+	}
+	g.ValidFrom, g.ValidUntil, g.CreatedAt, g.RevokedAt = fromMicros(from), fromMicros(until), fromMicros(created), optTime(revoked)
+	g.ConsentRequired = consent != 0
+	return g, nil
+}
+
+func (t *exchangeTx) PutGrant(ctx context.Context, g *exchange.Grant) error {
+	ops := make([]string, len(g.Operations))
+	for i, op := range g.Operations {
+		ops[i] = string(op)
+	}
+	consent := 0
+	if g.ConsentRequired {
+		consent = 1
+	}
+	_, err := t.exec(ctx, `INSERT INTO exchange_grants (`+grantColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET revoked_at = excluded.revoked_at, valid_until = excluded.valid_until`,
+		g.ID, g.MemberID, g.Purpose, g.LegalBasis, listText(ops), listText(g.Fields), micros(g.ValidFrom), micros(g.ValidUntil), consent,
+		g.WithholdDays, micros(g.CreatedAt), g.CreatedBy, optMicros(g.RevokedAt))
+	return err
+}
+
+func (t *exchangeTx) Grant(ctx context.Context, id string) (*exchange.Grant, error) {
+	return scanGrant(t.row(ctx, `SELECT `+grantColumns+` FROM exchange_grants WHERE id = ?`, id))
+}
+
+func (t *exchangeTx) Grants(ctx context.Context, memberID string) ([]*exchange.Grant, error) {
+	return scanAll(t, ctx, scanGrant, `SELECT `+grantColumns+` FROM exchange_grants WHERE member_id = ? ORDER BY created_at, id`, memberID)
+}
+
+const dataConsentColumns = `person_key, member_id, purpose, granted_at, expires_at, revoked_at`
+
+func scanDataConsent(row interface{ Scan(...any) error }) (*exchange.Consent, error) {
+	c := &exchange.Consent{}
+	var granted, expires, revoked int64
+	if err := row.Scan(&c.PersonKey, &c.MemberID, &c.Purpose, &granted, &expires, &revoked); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("consent")
+		}
+		return nil, err
+	}
+	c.GrantedAt, c.ExpiresAt, c.RevokedAt = fromMicros(granted), optTime(expires), optTime(revoked)
+	return c, nil
+}
+
+// PutConsent records a consent; giving one again after withdrawing it
+// starts it afresh.
+func (t *exchangeTx) PutConsent(ctx context.Context, c *exchange.Consent) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_consents (`+dataConsentColumns+`) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (person_key, member_id, purpose) DO UPDATE SET granted_at = excluded.granted_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+		c.PersonKey, c.MemberID, c.Purpose, micros(c.GrantedAt), optMicros(c.ExpiresAt), optMicros(c.RevokedAt))
+	return err
+}
+
+func (t *exchangeTx) Consent(ctx context.Context, person int64, memberID, purpose string) (*exchange.Consent, error) {
+	return scanDataConsent(t.row(ctx, `SELECT `+dataConsentColumns+` FROM exchange_consents WHERE person_key = ? AND member_id = ? AND purpose = ?`, person, memberID, purpose))
+}
+
+func (t *exchangeTx) Consents(ctx context.Context, person int64) ([]*exchange.Consent, error) {
+	return scanAll(t, ctx, scanDataConsent, `SELECT `+dataConsentColumns+` FROM exchange_consents WHERE person_key = ? ORDER BY granted_at DESC`, person)
+}
+
+func (t *exchangeTx) AddUsage(ctx context.Context, us []exchange.Usage) error {
+	for _, u := range us {
+		if _, err := t.exec(ctx, `INSERT INTO exchange_usage (month, member_id, system_id, operation, count) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (month, member_id, system_id, operation) DO UPDATE SET count = exchange_usage.count + excluded.count`,
+			u.Month, u.MemberID, u.SystemID, string(u.Operation), u.Count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *exchangeTx) Usage(ctx context.Context, month string) ([]exchange.Usage, error) {
+	return scanAll(t, ctx, func(row interface{ Scan(...any) error }) (exchange.Usage, error) {
+		u := exchange.Usage{Month: month}
+		var op string
+		err := row.Scan(&u.MemberID, &u.SystemID, &op, &u.Count)
+		u.Operation = exchange.Operation(op)
+		return u, err
+	}, `SELECT member_id, system_id, operation, count FROM exchange_usage WHERE month = ? ORDER BY member_id, system_id, operation`, month)
+}

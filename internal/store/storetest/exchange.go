@@ -1,0 +1,208 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"dancu/internal/actor"
+	"dancu/internal/errs"
+	"dancu/internal/exchange"
+)
+
+// testExchange: a bank's system passes the security gate, verifies people
+// under a grant that needs their consent, is refused fields outside the
+// grant and everything once suspended; its use is metered and every
+// verification is in the person's access log with the member, the legal
+// basis and the answer.
+func testExchange(t *testing.T, f *fixture) {
+	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now}
+	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
+	want := func(err error, code string) {
+		t.Helper()
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Code != code {
+			t.Fatalf("got %v, want a %s error", err, code)
+		}
+	}
+	// A national officer may administer the gateway; a commune officer may not.
+	if _, err := svc.CreateMember(f.ctx, f.national, "Ngân hàng", exchange.MemberBank); err != nil {
+		t.Fatalf("a national officer creating a member: %v", err)
+	}
+	commune := f.national
+	commune.Scope, commune.Unit = actor.ScopeCommune, "00004"
+	if _, err := svc.CreateMember(f.ctx, commune, "Ngân hàng", exchange.MemberBank); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a commune officer creating a member: %v", err)
+	}
+	bank, err := svc.CreateMember(f.ctx, op, "Ngân hàng TMCP Thử Nghiệm", exchange.MemberBank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateMember(f.ctx, op, "", "shop"); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a member without a name, of no known type: %v", err)
+	}
+	sys, err := svc.ApplySystem(f.ctx, op, bank.ID, "eKYC mở tài khoản", "client-bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplySystem(f.ctx, op, bank.ID, "copy", "client-bank"); !errs.Is(err, errs.Unprocessable) {
+		t.Fatalf("a second system with the same client: %v", err)
+	}
+	if _, err := svc.ApplySystem(f.ctx, op, "m-none", "x", "client-x"); !errs.Is(err, errs.Unprocessable) {
+		t.Fatalf("a system of no member: %v", err)
+	}
+
+	person := f.person(t, "Nguyễn Văn An", "1990-05-02", "male")
+	caller := exchange.Caller{ClientID: "client-bank", RequestID: "req"}
+	const purpose = "định danh khách hàng"
+	verify := func(req exchange.VerifyRequest) (*exchange.VerifyResult, error) {
+		if req.IDDocument == "" {
+			req.IDDocument = string(person.PID)
+		}
+		return svc.Verify(f.ctx, caller, purpose, req)
+	}
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An"})
+	want(err, "system-not-active")
+
+	_, err = svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
+	want(err, "wrong-stage")
+	if _, err := svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageAssessment, "hồ sơ đủ"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
+	want(err, "assessment-incomplete")
+	for _, item := range exchange.RequiredChecks {
+		value := "đạt"
+		if item == exchange.CheckPentest {
+			value = "2026-10-01"
+		}
+		if _, err := svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: item, Value: value, Evidence: "biên bản số 12/2026"}); err != nil {
+			t.Fatalf("check %s: %v", item, err)
+		}
+	}
+	if _, err := svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: exchange.CheckPentest, Value: "last year", Evidence: "x"}); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a penetration test without a date: %v", err)
+	}
+	for _, to := range []exchange.Stage{exchange.StageApproved, exchange.StageActive} {
+		if _, err := svc.MoveSystem(f.ctx, op, sys.ID, to, ""); err != nil {
+			t.Fatalf("to %s: %v", to, err)
+		}
+	}
+
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An"})
+	want(err, "no-grant")
+	_, err = svc.CreateGrant(f.ctx, op, exchange.GrantRequest{MemberID: bank.ID, Purpose: purpose, LegalBasis: "Thông tư 17/2024/TT-NHNN",
+		Operations: []exchange.Operation{exchange.OpVerify}, Fields: []string{"pid", "full_name", "birth_date", "phones"},
+		ValidUntil: f.clock.Now().AddDate(1, 0, 0), ConsentRequired: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An", Gender: "MALE"})
+	want(err, "fields-not-granted")
+	var notGranted *errs.Error
+	errors.As(err, &notGranted)
+	if got := notGranted.Extra["fields_not_granted"]; !slices.Equal(got.([]string), []string{"sex"}) {
+		t.Fatalf("fields not granted: %v", got)
+	}
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An"})
+	want(err, "consent-required")
+	if _, err := svc.GiveConsent(f.ctx, int64(person.Key), bank.ID, "quảng cáo", time.Time{}); !errs.Is(err, errs.Unprocessable) {
+		t.Fatalf("consent to a purpose no grant asks consent for: %v", err)
+	}
+	if _, err := svc.GiveConsent(f.ctx, int64(person.Key), bank.ID, purpose, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		name, kind string
+		match      exchange.Match
+	}{
+		{"Nguyễn Văn An", "exact", exchange.MatchTrue},
+		{"NGUYỄN  VĂN AN", "exact", exchange.MatchTrue},
+		{"Nguye\u0302\u0303n Va\u0306n An", "exact", exchange.MatchTrue}, // NFD
+		{"Nguyen Van An", "folded", exchange.MatchTrue},
+		{"Văn An Nguyễn", "folded", exchange.MatchTrue},
+		{"Nguyễn Văn Ân", "fuzzy", exchange.MatchFalse},
+		{"Trần Thị Bình", "fuzzy", exchange.MatchFalse},
+	} {
+		res, err := verify(exchange.VerifyRequest{Name: c.name, Birthdate: "1990-05-02"})
+		if err != nil {
+			t.Fatalf("verify %q: %v", c.name, err)
+		}
+		if res.NameMatch != c.match || res.NameMatchKind != c.kind || (c.match == exchange.MatchFalse) != (res.NameMatchScore != nil) {
+			t.Errorf("verify %q: %+v", c.name, res)
+		}
+		if res.IDDocumentMatch != exchange.MatchTrue || res.BirthdateMatch != exchange.MatchTrue {
+			t.Errorf("verify %q: id and birth date: %+v", c.name, res)
+		}
+	}
+	res, err := verify(exchange.VerifyRequest{Birthdate: "1990-05-03", PhoneNumber: "+84 912 000 111"})
+	if err != nil || res.Result != "mismatch" || res.BirthdateMatch != exchange.MatchFalse || res.PhoneNumberMatch != exchange.MatchNotAvailable {
+		t.Fatalf("a wrong birth date and a phone the registry lacks: %+v %v", res, err)
+	}
+	res, err = verify(exchange.VerifyRequest{IDDocument: "001090000000", Name: "Nguyễn Văn An"})
+	if err != nil || res.Result != "not_found" || res.IDDocumentMatch != exchange.MatchFalse || res.NameMatch != exchange.MatchNotAvailable {
+		t.Fatalf("a number no one has: %+v %v", res, err)
+	}
+	if _, err := verify(exchange.VerifyRequest{Birthdate: "02/05/1990"}); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a birth date in another format: %v", err)
+	}
+	if _, err := svc.Lookup(f.ctx, caller, purpose, string(person.PID), []string{"full_name"}); err == nil {
+		t.Fatal("a lookup under a grant for verification only")
+	}
+
+	if err := svc.WithdrawConsent(f.ctx, int64(person.Key), bank.ID, purpose); err != nil {
+		t.Fatal(err)
+	}
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An"})
+	want(err, "consent-required")
+	if _, err := svc.GiveConsent(f.ctx, int64(person.Key), bank.ID, purpose, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageSuspended, "lộ khóa"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = verify(exchange.VerifyRequest{Name: "Nguyễn Văn An"})
+	want(err, "system-not-active")
+
+	if err := svc.FlushUsage(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	usage, err := svc.Usage(f.ctx, exchange.Month(f.clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Metered: what was answered (the seven names, the mismatch, the number
+	// no one has); not what was refused.
+	if len(usage) != 1 || usage[0].Operation != exchange.OpVerify || usage[0].SystemID != sys.ID || usage[0].Count != 9 {
+		t.Fatalf("usage: %+v", usage)
+	}
+	counts, err := svc.StageCounts(f.ctx)
+	if err != nil || len(counts) != 1 || counts[0] != (exchange.StageCount{MemberType: exchange.MemberBank, Stage: exchange.StageSuspended, Systems: 1}) {
+		t.Fatalf("stage counts: %+v %v", counts, err)
+	}
+
+	entries, err := f.b.About(f.ctx, int64(person.Key), time.Time{}, time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verified, refused int
+	for _, e := range entries {
+		if e.ActorID != sys.ID {
+			continue
+		}
+		if e.Member != bank.ID || e.LegalBasis != "Thông tư 17/2024/TT-NHNN" || e.Purpose != purpose {
+			t.Fatalf("a verification's entry: %+v", e)
+		}
+		switch e.Result {
+		case "match", "mismatch":
+			verified++
+		case "refused: no consent":
+			refused++
+		}
+	}
+	if verified != 8 || refused != 2 {
+		t.Fatalf("%d verifications and %d refusals logged, want 8 and 2", verified, refused)
+	}
+}
