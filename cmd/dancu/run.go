@@ -19,6 +19,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/api"
 	"dancu/internal/errs"
+	"dancu/internal/exchange"
 	"dancu/internal/keys"
 	"dancu/internal/officer"
 	"dancu/internal/place"
@@ -256,7 +257,22 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if id.accounts.Passkeys == nil {
 		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
 	}
-	apiHandler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter, EID: id.accounts})
+	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg}
+	id.web.MemberName = gateway.MemberName
+	meterCtx, stopMeter := context.WithCancel(context.WithoutCancel(ctx))
+	metered := make(chan struct{})
+	go func() {
+		defer close(metered)
+		gateway.MeterEvery(meterCtx, time.Second, func(err error) { log.Error("metering", "err", err) })
+	}()
+	// The last counts are written after the server has stopped serving.
+	defer func() { stopMeter(); <-metered }()
+	machineAuth := func(ctx context.Context, token string) (string, []string, error) {
+		t, err := id.provider.VerifyMachineToken(ctx, token)
+		return t.ClientID, t.Scopes, err
+	}
+	apiHandler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter, EID: id.accounts,
+		Exchange: gateway, MachineAuth: machineAuth, Pages: id.web, AccessLog: db})
 	pages, err := id.web.Handler()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,12 +24,14 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/eid"
+	"dancu/internal/exchange"
 	"dancu/internal/keys"
 	"dancu/internal/officer"
 	"dancu/internal/place"
 	"dancu/internal/quality"
 	"dancu/internal/registry"
 	"dancu/internal/store/sqlite"
+	"dancu/internal/web"
 )
 
 // loadSpec parses and resolves the embedded OpenAPI description.
@@ -141,13 +144,19 @@ func TestOpenAPIOperations(t *testing.T) {
 				t.Errorf("%s: %s response is not application/problem+json", key, code)
 			}
 		}
-		// Every /api/v1 operation needs the bearer token.
+		// Every /api/v1 operation needs credentials: an officer's token, an
+		// agency system's access token, or a person's e-ID session.
 		sec := doc.Security
 		if op.Security != nil {
 			sec = *op.Security
 		}
-		if !slices.ContainsFunc(sec, func(req openapi3.SecurityRequirement) bool { _, ok := req["bearerAuth"]; return ok }) {
-			t.Errorf("%s: not secured by bearerAuth", key)
+		if !slices.ContainsFunc(sec, func(req openapi3.SecurityRequirement) bool {
+			_, officer := req["bearerAuth"]
+			_, system := req["systemAuth"]
+			_, person := req["eidSession"]
+			return officer || system || person
+		}) {
+			t.Errorf("%s: not secured", key)
 		}
 	}
 }
@@ -191,7 +200,17 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	accounts := &eid.Service{Store: db.EID(), Registry: reg, Notifier: eid.DirNotifier{Dir: t.TempDir()},
 		Sealer: keys.Must(keys.NewMaster([]byte("openapi-test-master-key-openapi-test"))).Sealer("t"), HashKey: []byte("k"),
 		Argon2: eid.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}}
-	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter, EID: accounts}))
+	// The systems' access tokens come from the OpenID Provider, which the
+	// end-to-end tests run; here a fixed token names the client.
+	machineAuth := func(_ context.Context, token string) (string, []string, error) {
+		if token == "system-token-bank" {
+			return "client-bank", nil, nil
+		}
+		return "", nil, errors.New("unknown token")
+	}
+	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, DefaultRateLimit: 1000}
+	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter, EID: accounts,
+		Exchange: gateway, MachineAuth: machineAuth, Pages: &web.Server{Accounts: accounts}, AccessLog: db}))
 	t.Cleanup(srv.Close)
 	tokens := map[string]string{}
 	for _, unit := range []string{"VN", "VN2", "00004", "26740"} {
@@ -412,6 +431,61 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(403, "POST", "/api/v1/eid/enrolments", "26740", map[string]any{"pid": mother})
 	call(404, "POST", "/api/v1/eid/enrolments", "00004", map[string]any{"pid": "079203001234"})
 	call(403, "GET", "/api/v1/eid/accounts/"+mother, "26740", nil)
+
+	// The data-sharing gateway: a bank's system passes the security gate,
+	// gets a grant, and verifies, looks up and confirms; the person's own
+	// view of the log needs an e-ID session.
+	bank := str(call(201, "POST", "/api/v1/exchange/members", "VN", map[string]any{"name": "Ngân hàng TMCP Thử Nghiệm", "type": "bank"}), "id")
+	call(400, "POST", "/api/v1/exchange/members", "VN", map[string]any{"name": "Cửa hàng", "type": "shop"})
+	call(401, "POST", "/api/v1/exchange/members", "", map[string]any{"name": "x", "type": "bank"})
+	call(403, "POST", "/api/v1/exchange/members", "00004", map[string]any{"name": "x", "type": "bank"})
+	sys := str(call(201, "POST", "/api/v1/exchange/systems", "VN", map[string]any{"member_id": bank, "name": "eKYC", "client_id": "client-bank"}), "id")
+	call(422, "POST", "/api/v1/exchange/systems", "VN", map[string]any{"member_id": bank, "name": "eKYC 2", "client_id": "client-bank"})
+	call(409, "POST", "/api/v1/exchange/systems/"+sys+"/checks", "VN", map[string]any{"item": "tls", "value": "TLS 1.3", "evidence": "báo cáo 7"})
+	call(200, "POST", "/api/v1/exchange/systems/"+sys+"/stage", "VN", map[string]any{"stage": "assessment"})
+	call(422, "POST", "/api/v1/exchange/systems/"+sys+"/stage", "VN", map[string]any{"stage": "approved"})
+	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
+		value := "đạt"
+		if item == "pentest_date" {
+			value = "2026-10-01"
+		}
+		call(200, "POST", "/api/v1/exchange/systems/"+sys+"/checks", "VN", map[string]any{"item": item, "value": value, "evidence": "biên bản 12/2026"})
+	}
+	call(400, "POST", "/api/v1/exchange/systems/"+sys+"/checks", "VN", map[string]any{"item": "colour", "value": "x", "evidence": "x"})
+	call(404, "POST", "/api/v1/exchange/systems/s-none/checks", "VN", map[string]any{"item": "tls", "value": "x", "evidence": "x"})
+	call(200, "POST", "/api/v1/exchange/systems/"+sys+"/stage", "VN", map[string]any{"stage": "approved"})
+	call(409, "POST", "/api/v1/exchange/systems/"+sys+"/stage", "VN", map[string]any{"stage": "suspended"})
+	call(404, "POST", "/api/v1/exchange/systems/s-none/stage", "VN", map[string]any{"stage": "active"})
+	call(200, "POST", "/api/v1/exchange/systems/"+sys+"/stage", "VN", map[string]any{"stage": "active", "note": "đã kiểm tra"})
+	call(200, "GET", "/api/v1/exchange/stages", "VN", nil)
+	system := []string{"Authorization", "Bearer system-token-bank", "X-Purpose", "định danh khách hàng"}
+	verify := map[string]any{"idDocument": father, "name": "Nguyen Van Hung", "birthdate": "1996-03-04", "gender": "MALE", "phoneNumber": "+84912345678"}
+	call(403, "POST", "/api/v1/gateway/verify", "", verify, system...)
+	until := time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)
+	grant := str(call(201, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "định danh khách hàng", "legal_basis": "Thông tư 17/2024/TT-NHNN",
+		"operations": []string{"verify", "lookup", "alive", "residence"}, "fields": []string{"pid", "full_name", "birth_date", "sex", "phones", "status"}, "valid_until": until}), "id")
+	call(400, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "x", "legal_basis": "x", "operations": []string{"steal"}, "fields": []string{}, "valid_until": "next year"})
+	call(422, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": "m-none", "purpose": "x", "legal_basis": "x", "operations": []string{"verify"}, "fields": []string{}, "valid_until": until})
+	if res := call(200, "POST", "/api/v1/gateway/verify", "", verify, system...); res["nameMatch"] != "true" || res["birthdateMatch"] != "true" || res["phoneNumberMatch"] != "true" {
+		t.Errorf("verify: %v", res)
+	}
+	call(200, "POST", "/api/v1/gateway/verify", "", map[string]any{"idDocument": "079203001234", "name": "Ai Đó"}, system...)
+	call(400, "POST", "/api/v1/gateway/verify", "", map[string]any{"idDocument": father, "birthdate": "04/03/1996"}, system...)
+	call(400, "POST", "/api/v1/gateway/verify", "", map[string]any{"idDocument": father}, "Authorization", "Bearer system-token-bank", "X-Purpose", "")
+	call(401, "POST", "/api/v1/gateway/verify", "", verify, "Authorization", "Bearer forged", "X-Purpose", "x")
+	call(200, "POST", "/api/v1/gateway/lookup", "", map[string]any{"idDocument": father, "fields": []string{"full_name", "birth_date"}}, system...)
+	call(403, "POST", "/api/v1/gateway/lookup", "", map[string]any{"idDocument": father, "fields": []string{"full_name", "religion"}}, system...)
+	call(404, "POST", "/api/v1/gateway/lookup", "", map[string]any{"idDocument": "079203001234", "fields": []string{"full_name"}}, system...)
+	call(400, "POST", "/api/v1/gateway/lookup", "", map[string]any{"idDocument": father}, system...)
+	call(200, "POST", "/api/v1/gateway/alive", "", map[string]any{"idDocument": father}, system...)
+	call(200, "POST", "/api/v1/gateway/residence", "", map[string]any{"idDocument": father, "unit": "00004"}, system...)
+	call(400, "POST", "/api/v1/gateway/residence", "", map[string]any{"idDocument": father}, system...)
+	call(200, "GET", "/api/v1/exchange/usage", "VN", nil)
+	call(400, "GET", "/api/v1/exchange/usage?month=2026-13x", "VN", nil)
+	call(200, "POST", "/api/v1/exchange/grants/"+grant+"/revoke", "VN", nil)
+	call(403, "POST", "/api/v1/gateway/alive", "", map[string]any{"idDocument": father}, system...)
+	call(404, "POST", "/api/v1/exchange/grants/g-none/revoke", "VN", nil)
+	call(401, "GET", "/api/v1/me/access-log", "", nil)
 
 	for _, rt := range Routes {
 		if !seen[rt.Method+" "+rt.Pattern] {

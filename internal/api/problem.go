@@ -58,6 +58,16 @@ var titles = map[string][2]string{
 	"not-merged":                 {"Hồ sơ chưa được hợp nhất", "Not merged"},
 	"no-account":                 {"Chưa có tài khoản định danh điện tử", "No e-ID account"},
 	"too-many-attempts":          {"Quá nhiều lần thử, hãy thử lại sau", "Too many attempts; try again later"},
+	"system-not-active":          {"Hệ thống chưa được phép kết nối", "System not active"},
+	"not-a-member-system":        {"Không phải hệ thống của thành viên", "Not a member's system"},
+	"no-grant":                   {"Chưa được cấp quyền cho mục đích này", "No grant for this purpose"},
+	"fields-not-granted":         {"Trường dữ liệu ngoài phạm vi được cấp", "Fields outside the grant"},
+	"consent-required":           {"Cần sự đồng ý của công dân", "The person's consent is required"},
+	"invalid-token":              {"Mã truy cập không hợp lệ", "Invalid access token"},
+	"rate-limited":               {"Quá nhiều yêu cầu", "Too many requests"},
+	"wrong-stage":                {"Không thực hiện được ở giai đoạn này", "Not allowed at this stage"},
+	"assessment-incomplete":      {"Chưa đủ nội dung đánh giá an toàn", "Security assessment incomplete"},
+	"concurrent-change":          {"Dữ liệu đã bị thay đổi", "Changed meanwhile"},
 }
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})

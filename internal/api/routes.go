@@ -35,6 +35,19 @@ var Routes = []Route{
 	{"GET", "/api/v1/quality"},
 	{"POST", "/api/v1/eid/enrolments"},
 	{"GET", "/api/v1/eid/accounts/{pid}"},
+	{"POST", "/api/v1/exchange/members"},
+	{"POST", "/api/v1/exchange/systems"},
+	{"POST", "/api/v1/exchange/systems/{id}/checks"},
+	{"POST", "/api/v1/exchange/systems/{id}/stage"},
+	{"GET", "/api/v1/exchange/stages"},
+	{"POST", "/api/v1/exchange/grants"},
+	{"POST", "/api/v1/exchange/grants/{id}/revoke"},
+	{"GET", "/api/v1/exchange/usage"},
+	{"POST", "/api/v1/gateway/lookup"},
+	{"POST", "/api/v1/gateway/verify"},
+	{"POST", "/api/v1/gateway/alive"},
+	{"POST", "/api/v1/gateway/residence"},
+	{"GET", "/api/v1/me/access-log"},
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -58,6 +71,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/quality", s.authenticated(s.handleQuality))
 	mux.Handle("POST /api/v1/eid/enrolments", s.authenticated(s.handleEnrolment))
 	mux.Handle("GET /api/v1/eid/accounts/{pid}", s.authenticated(s.handleAccount))
+	mux.Handle("POST /api/v1/exchange/members", s.authenticated(s.handleCreateMember))
+	mux.Handle("POST /api/v1/exchange/systems", s.authenticated(s.handleApplySystem))
+	mux.Handle("POST /api/v1/exchange/systems/{id}/checks", s.authenticated(s.handleRecordCheck))
+	mux.Handle("POST /api/v1/exchange/systems/{id}/stage", s.authenticated(s.handleMoveSystem))
+	mux.Handle("GET /api/v1/exchange/stages", s.authenticated(s.handleStages))
+	mux.Handle("POST /api/v1/exchange/grants", s.authenticated(s.handleCreateGrant))
+	mux.Handle("POST /api/v1/exchange/grants/{id}/revoke", s.authenticated(s.handleRevokeGrant))
+	mux.Handle("GET /api/v1/exchange/usage", s.authenticated(s.handleUsage))
+	mux.Handle("POST /api/v1/gateway/lookup", s.system(s.handleGatewayLookup))
+	mux.Handle("POST /api/v1/gateway/verify", s.system(s.handleGatewayVerify))
+	mux.Handle("POST /api/v1/gateway/alive", s.system(s.handleGatewayAlive))
+	mux.Handle("POST /api/v1/gateway/residence", s.system(s.handleGatewayResidence))
+	mux.Handle("GET /api/v1/me/access-log", http.HandlerFunc(s.handleMyAccessLog))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.
 	allowed := map[string][]string{}

@@ -19,14 +19,17 @@ import (
 	"sync"
 	"time"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/eid"
 	"dancu/internal/errs"
+	"dancu/internal/exchange"
 	"dancu/internal/officer"
 	"dancu/internal/place"
 	"dancu/internal/quality"
 	"dancu/internal/registry"
+	"dancu/internal/web"
 )
 
 // Server holds what the handlers need.
@@ -39,6 +42,11 @@ type Server struct {
 	quality  *quality.Reporter
 	eid      *eid.Service
 	writes   recentWriters
+
+	exchange    *exchange.Service
+	machineAuth MachineAuth
+	pages       *web.Server
+	accessLog   accesslog.Reader
 }
 
 // Deps are the services the API serves.
@@ -53,11 +61,20 @@ type Deps struct {
 	Quality *quality.Reporter
 	// EID runs e-ID accounts (officers enrol people in person).
 	EID *eid.Service
+	// Exchange is the data-sharing gateway; MachineAuth verifies the
+	// access tokens its systems send.
+	Exchange    *exchange.Service
+	MachineAuth MachineAuth
+	// Pages knows the person an e-ID session belongs to and words the
+	// access log for them; AccessLog is what they read.
+	Pages     *web.Server
+	AccessLog accesslog.Reader
 }
 
 // NewServer returns the API's handler.
 func NewServer(d Deps) http.Handler {
-	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality, eid: d.EID}
+	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality, eid: d.EID,
+		exchange: d.Exchange, machineAuth: d.MachineAuth, pages: d.Pages, accessLog: d.AccessLog}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -49,6 +49,7 @@ type Service struct {
 	Processes int
 
 	systems  cache[*System]
+	members  cache[*Member]
 	grants   cache[[]*Grant]
 	limiters limiters
 	meter    meter

@@ -311,3 +311,22 @@ func (s *Service) RevokeGrant(ctx context.Context, a actor.Actor, id string) (*G
 	}
 	return g, err
 }
+
+// MemberName names a member, for people reading who used their data; ""
+// when there is no such member.
+func (s *Service) MemberName(ctx context.Context, id string) string {
+	now := s.now()
+	if m, ok := s.members.get(id, now); ok {
+		return m.Name
+	}
+	var m *Member
+	if err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		m, err = tx.Member(ctx, id)
+		return err
+	}); err != nil {
+		return ""
+	}
+	s.members.put(id, m, now)
+	return m.Name
+}

@@ -40,7 +40,7 @@ func (s *Server) accesses(ctx context.Context, l Lang, a *eid.Account) ([]access
 			return nil, err
 		}
 		for _, e := range entries {
-			if e.ActorKind == string(actor.KindCitizen) && e.ActorID == a.ID {
+			if ownRead(e, a.ID) {
 				continue
 			}
 			out = append(out, accessView{At: e.At, Who: s.who(ctx, l, e, clients), Purpose: e.Purpose, Fields: fieldNames(l, e.Fields)})
@@ -59,6 +59,12 @@ func (s *Server) accesses(ctx context.Context, l Lang, a *eid.Account) ([]access
 func (s *Server) who(ctx context.Context, l Lang, e accesslog.Entry, clients map[string]string) string {
 	switch actor.Kind(e.ActorKind) {
 	case actor.KindClient:
+		if e.Member != "" && s.MemberName != nil {
+			// A system of the data-sharing gateway: its organisation.
+			if name := s.MemberName(ctx, e.Member); name != "" {
+				return name
+			}
+		}
 		name, ok := clients[e.ActorID]
 		if !ok && s.OIDC != nil {
 			if c, err := s.OIDC.Client(ctx, e.ActorID); err == nil {

@@ -13,6 +13,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
@@ -77,6 +78,9 @@ type Server struct {
 	// units of the officers who did.
 	AccessLog accesslog.Reader
 	Places    *place.Catalogue
+	// MemberName names a member organisation of the data-sharing gateway
+	// whose system used the person's data.
+	MemberName func(ctx context.Context, id string) string
 
 	tmpl *template.Template
 }

@@ -1,0 +1,448 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"dancu/internal/accesslog"
+	"dancu/internal/actor"
+	"dancu/internal/errs"
+	"dancu/internal/exchange"
+	"dancu/internal/web"
+)
+
+// The data-sharing gateway's API: onboarding and grants for national
+// officers under /api/v1/exchange, the operations agency systems call
+// under /api/v1/gateway (authenticated by an OAuth access token the
+// system obtained with client_credentials), and the person's own view of
+// the access log under /api/v1/me.
+
+type ctxSystemKey struct{}
+
+// MachineAuth verifies a system's access token and returns its client id.
+type MachineAuth func(ctx context.Context, token string) (clientID string, scopes []string, err error)
+
+// system wraps a gateway operation: the bearer token must be a live
+// access token a client obtained for itself.
+func (s *Server) system(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.exchange == nil || s.machineAuth == nil {
+			s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "the data-sharing gateway is not configured on this server"))
+			return
+		}
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			s.writeError(w, r, errs.E(errs.Unauthenticated, "unauthenticated", "send the access token your system obtained with client_credentials as Authorization: Bearer TOKEN"))
+			return
+		}
+		client, scopes, err := s.machineAuth(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, errs.E(errs.Unauthenticated, "invalid-token", "the access token is not valid: %v", err))
+			return
+		}
+		c := exchange.Caller{ClientID: client, Scopes: scopes, RequestID: requestID(r)}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxSystemKey{}, c)))
+	})
+}
+
+func callerOf(r *http.Request) exchange.Caller {
+	c, _ := r.Context().Value(ctxSystemKey{}).(exchange.Caller)
+	return c
+}
+
+func purposeOf(r *http.Request) string { return strings.TrimSpace(r.Header.Get("X-Purpose")) }
+
+// LookupRequest asks for fields of a person.
+type LookupRequest struct {
+	IDDocument string   `json:"idDocument"`
+	Fields     []string `json:"fields"`
+}
+
+func (s *Server) handleGatewayLookup(w http.ResponseWriter, r *http.Request) {
+	var req LookupRequest
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.exchange.Lookup(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleGatewayVerify(w http.ResponseWriter, r *http.Request) {
+	var req exchange.VerifyRequest
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.exchange.Verify(r.Context(), callerOf(r), purposeOf(r), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleGatewayAlive(w http.ResponseWriter, r *http.Request) {
+	var req LookupRequest
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.exchange.Alive(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ResidenceRequest asks whether a person resides in a unit.
+type ResidenceRequest struct {
+	IDDocument string `json:"idDocument"`
+	Unit       string `json:"unit"`
+}
+
+func (s *Server) handleGatewayResidence(w http.ResponseWriter, r *http.Request) {
+	var req ResidenceRequest
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.exchange.ConfirmResidence(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), strings.TrimSpace(req.Unit))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// OrganisationJSON is a member organisation of the gateway.
+type OrganisationJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	CreatedAt string `json:"created_at,omitempty"`
+}
+
+func (s *Server) gatewayConfigured(w http.ResponseWriter, r *http.Request) bool {
+	if s.exchange == nil {
+		s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "the data-sharing gateway is not configured on this server"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleCreateMember(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	var req OrganisationJSON
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.exchange.CreateMember(r.Context(), actorOf(r), req.Name, exchange.MemberType(req.Type))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, OrganisationJSON{ID: m.ID, Name: m.Name, Type: string(m.Type), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339)})
+}
+
+// SystemJSON is a member's system and where it stands.
+type SystemJSON struct {
+	ID        string           `json:"id"`
+	MemberID  string           `json:"member_id"`
+	Name      string           `json:"name"`
+	ClientID  string           `json:"client_id"`
+	Stage     string           `json:"stage"`
+	Checklist []exchange.Check `json:"checklist"`
+	Missing   []string         `json:"missing_checks"`
+	UpdatedAt string           `json:"updated_at"`
+}
+
+func systemJSON(sys *exchange.System) SystemJSON {
+	cl := sys.Checklist
+	if cl == nil {
+		cl = []exchange.Check{}
+	}
+	return SystemJSON{ID: sys.ID, MemberID: sys.MemberID, Name: sys.Name, ClientID: sys.ClientID, Stage: string(sys.Stage),
+		Checklist: cl, Missing: nonNil(sys.Missing()), UpdatedAt: sys.UpdatedAt.UTC().Format(time.RFC3339)}
+}
+
+func (s *Server) handleApplySystem(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	var req SystemJSON
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys, err := s.exchange.ApplySystem(r.Context(), actorOf(r), req.MemberID, req.Name, req.ClientID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, systemJSON(sys))
+}
+
+func (s *Server) handleRecordCheck(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	var req exchange.Check
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys, err := s.exchange.RecordCheck(r.Context(), actorOf(r), r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, systemJSON(sys))
+}
+
+// StageRequest moves a system to another stage.
+type StageRequest struct {
+	Stage string `json:"stage"`
+	Note  string `json:"note"`
+}
+
+func (s *Server) handleMoveSystem(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	var req StageRequest
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sys, err := s.exchange.MoveSystem(r.Context(), actorOf(r), r.PathValue("id"), exchange.Stage(req.Stage), req.Note)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, systemJSON(sys))
+}
+
+func (s *Server) handleStages(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	counts, err := s.exchange.StageCounts(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if counts == nil {
+		counts = []exchange.StageCount{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"stages": counts})
+}
+
+// GrantJSON is a grant.
+type GrantJSON struct {
+	ID              string   `json:"id,omitempty"`
+	MemberID        string   `json:"member_id"`
+	Purpose         string   `json:"purpose"`
+	LegalBasis      string   `json:"legal_basis"`
+	Operations      []string `json:"operations"`
+	Fields          []string `json:"fields"`
+	ValidFrom       string   `json:"valid_from,omitempty"`
+	ValidUntil      string   `json:"valid_until"`
+	ConsentRequired bool     `json:"consent_required"`
+	WithholdDays    int      `json:"withhold_days,omitempty"`
+	RevokedAt       string   `json:"revoked_at,omitempty"`
+}
+
+func grantJSON(g *exchange.Grant) GrantJSON {
+	ops := make([]string, len(g.Operations))
+	for i, op := range g.Operations {
+		ops[i] = string(op)
+	}
+	out := GrantJSON{ID: g.ID, MemberID: g.MemberID, Purpose: g.Purpose, LegalBasis: g.LegalBasis, Operations: ops, Fields: nonNil(g.Fields),
+		ValidFrom: g.ValidFrom.UTC().Format(time.RFC3339), ValidUntil: g.ValidUntil.UTC().Format(time.RFC3339),
+		ConsentRequired: g.ConsentRequired, WithholdDays: g.WithholdDays}
+	if !g.RevokedAt.IsZero() {
+		out.RevokedAt = g.RevokedAt.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+func parseInstant(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, errs.InvalidField(field, "format", "%s is an RFC 3339 instant, such as 2027-12-31T17:00:00Z", field)
+	}
+	return t, nil
+}
+
+func (s *Server) handleCreateGrant(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	var req GrantJSON
+	if _, err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	from, err := parseInstant("valid_from", req.ValidFrom)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	until, err := parseInstant("valid_until", req.ValidUntil)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ops := make([]exchange.Operation, len(req.Operations))
+	for i, op := range req.Operations {
+		ops[i] = exchange.Operation(op)
+	}
+	g, err := s.exchange.CreateGrant(r.Context(), actorOf(r), exchange.GrantRequest{MemberID: req.MemberID, Purpose: req.Purpose, LegalBasis: req.LegalBasis,
+		Operations: ops, Fields: req.Fields, ValidFrom: from, ValidUntil: until, ConsentRequired: req.ConsentRequired, WithholdDays: req.WithholdDays})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, grantJSON(g))
+}
+
+func (s *Server) handleRevokeGrant(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	g, err := s.exchange.RevokeGrant(r.Context(), actorOf(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, grantJSON(g))
+}
+
+func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	if err := queryOnly(r, "month"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = exchange.Month(time.Now())
+	}
+	if _, err := time.Parse("2006-01", month); err != nil {
+		s.writeError(w, r, errs.InvalidField("month", "format", "month is YYYY-MM"))
+		return
+	}
+	if err := mayReadUsage(actorOf(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	us, err := s.exchange.Usage(r.Context(), month)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type row struct {
+		MemberID  string `json:"member_id"`
+		SystemID  string `json:"system_id"`
+		Operation string `json:"operation"`
+		Count     int64  `json:"count"`
+	}
+	rows := make([]row, len(us))
+	for i, u := range us {
+		rows[i] = row{u.MemberID, u.SystemID, string(u.Operation), u.Count}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"month": month, "usage": rows})
+}
+
+// AccessLogJSON is one page of the person's own access log.
+type AccessLogJSON struct {
+	Entries []web.AccessText `json:"entries"`
+	// Next is the cursor of the next (older) page, absent on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// handleMyAccessLog lists, newest first, who used the logged-in person's
+// data, in words, a page at a time; entries a legal basis withholds
+// appear when the withholding ends.
+func (s *Server) handleMyAccessLog(w http.ResponseWriter, r *http.Request) {
+	if s.pages == nil || s.accessLog == nil {
+		s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "e-ID is not configured on this server"))
+		return
+	}
+	person, account, ok := s.pages.SessionPerson(r)
+	if !ok {
+		s.writeError(w, r, errs.E(errs.Unauthenticated, "unauthenticated", "log in with your e-ID account to see who used your data"))
+		return
+	}
+	if err := queryOnly(r, "before", "limit", "lang"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var before time.Time
+	if b := r.URL.Query().Get("before"); b != "" {
+		us, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || us <= 0 {
+			s.writeError(w, r, errs.InvalidField("before", "format", "before is the cursor a previous page returned as next"))
+			return
+		}
+		before = time.UnixMicro(us)
+	}
+	now := time.Now()
+	var picked []accesslog.Entry
+	more := true
+	for len(picked) < limit && more {
+		entries, err := s.accessLog.About(r.Context(), person, before, now, limit+1)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		more = len(entries) > limit
+		for _, e := range entries {
+			before = e.At
+			// The person's own reads of their account are logged, but
+			// they are not news to them.
+			if e.ActorKind == string(actor.KindCitizen) && e.ActorID == account {
+				continue
+			}
+			picked = append(picked, e)
+			if len(picked) == limit {
+				break
+			}
+		}
+	}
+	out := AccessLogJSON{Entries: s.pages.Describe(r.Context(), r, picked)}
+	if len(picked) == limit && more {
+		out.Next = strconv.FormatInt(picked[len(picked)-1].At.UnixMicro(), 10)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// mayReadUsage lets national officers and the operator read metered use.
+func mayReadUsage(a actor.Actor) error {
+	if a.Kind == actor.KindOperator || a.Scope == actor.ScopeNational {
+		return nil
+	}
+	return errs.E(errs.Forbidden, "forbidden", "metered use is for national officers")
+}
