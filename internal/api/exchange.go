@@ -400,6 +400,9 @@ func (s *Server) handleMyAccessLog(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if limit == 0 {
+		limit = 50
+	}
 	var before time.Time
 	if b := r.URL.Query().Get("before"); b != "" {
 		us, err := strconv.ParseInt(b, 10, 64)
