@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/actor"
 	"dancu/internal/api"
 	"dancu/internal/errs"
@@ -46,6 +47,7 @@ Usage:
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
   dancu client list | dancu client disable --id ID
   dancu oidc rotate-key
+  dancu accesslog verify [--key FILE] [--checkpoints FILE]   the access log against its signed checkpoints
   dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
   dancu officer list   [--data DIR] [--db URL]
   dancu officer revoke --id OFFICER_ID [--data DIR] [--db URL]
@@ -62,6 +64,17 @@ The master key of e-ID and the OpenID Provider (token signing keys, TOTP
 secrets, sessions) is $DANCU_MASTER_KEY (hex) or DATA/keys/master.key,
 created on first use. Without --smtp-addr or --sms-webhook, one-time codes
 and notices are written to DATA/outbox (for development only).
+
+The access log is folded into a Merkle tree every second and a checkpoint
+signed with $DANCU_ACCESSLOG_KEY or DATA/keys/accesslog.key (its public half
+is DATA/keys/accesslog.pub); checkpoints are appended to
+DATA/accesslog/checkpoints.jsonl as well as the database. Keep copies of
+both away from whoever can write the database.
+
+The data-sharing gateway (members, systems, grants) is run by national
+officers through /api/v1/exchange; agency systems call /api/v1/gateway with
+an access token from /oauth2/token (client_credentials). See
+/api/openapi.json.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -98,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdEID(ctx, rest, getenv, stdin, stdout, stderr)
 	case "client":
 		return cmdClient(ctx, rest, getenv, stdout, stderr)
+	case "accesslog":
+		return cmdAccessLog(ctx, rest, getenv, stdout, stderr)
 	case "oidc":
 		return cmdOIDC(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
@@ -267,6 +282,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	// The last counts are written after the server has stopped serving.
 	defer func() { stopMeter(); <-metered }()
+	signer, err := accessLogSigner(sf.data, getenv)
+	if err != nil {
+		return fmt.Errorf("access-log key: %w", err)
+	}
+	sequencer := &accesslog.Sequencer{Store: db.AccessLogSequencer(), Origin: accessLogOrigin, SignerKey: signer,
+		Outside: &checkpointFile{path: filepath.Join(sf.data, "accesslog", "checkpoints.jsonl")}}
+	go sequencer.Run(meterCtx, time.Second, func(err error) { log.Error("access-log sequencer", "err", err) })
 	machineAuth := func(ctx context.Context, token string) (string, []string, error) {
 		t, err := id.provider.VerifyMachineToken(ctx, token)
 		return t.ClientID, t.Scopes, err

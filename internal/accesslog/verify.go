@@ -154,8 +154,10 @@ func (r Report) Problems() []string {
 		if first == last {
 			where = fmt.Sprintf("entry %d", first)
 		}
-		p := fmt.Sprintf("the log does not match %s: %s was changed, removed, inserted or moved (entries 1 to %d match)",
-			describe(r.FirstMismatch), where, r.Intact)
+		p := fmt.Sprintf("the log does not match %s: %s was changed, removed, inserted or moved", describe(r.FirstMismatch), where)
+		if r.Intact > 0 {
+			p += fmt.Sprintf(" (entries 1 to %d match)", r.Intact)
+		}
 		if more := r.Checked - r.Matched - 1; more > 0 {
 			p += fmt.Sprintf("; %d larger checkpoint(s) do not match either", more)
 		}
@@ -175,8 +177,11 @@ func (r Report) Problems() []string {
 		if r.LaterMatch != nil {
 			confirmed = r.LaterMatch.Size
 		}
-		problems = append(problems, fmt.Sprintf("the log has %s but %s covers %d: at least %s missing after entry %d",
-			count(r.Entries), describe(r.Largest), r.Largest.Size, count(missing), confirmed))
+		p := fmt.Sprintf("the log has %s but %s covers %d: at least %s missing", count(r.Entries), describe(r.Largest), r.Largest.Size, count(missing))
+		if confirmed > 0 {
+			p += fmt.Sprintf(" after entry %d", confirmed)
+		}
+		problems = append(problems, p)
 	}
 	return problems
 }

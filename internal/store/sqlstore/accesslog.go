@@ -142,26 +142,16 @@ func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Ti
 	}
 	var out []accesslog.Entry
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, result, visible_from
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+accessReadColumns+`
 			FROM access_log WHERE person_key = ? AND at < ? AND visible_from <= ? ORDER BY at DESC, id DESC LIMIT ?`), person, until, visible, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e := accesslog.Entry{PersonKey: person}
-			var at, visible int64
-			var fields, action string
-			if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.Role, &e.Unit, &e.Purpose, &fields, &action, &e.RequestID,
-				&e.Member, &e.LegalBasis, &e.Result, &visible); err != nil {
+			e, err := scanAccess(rows, person)
+			if err != nil {
 				return err
-			}
-			e.At, e.Action = fromMicros(at), accesslog.Action(action)
-			if visible != 0 {
-				e.VisibleFrom = fromMicros(visible)
-			}
-			if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
-				return fmt.Errorf("access log fields %q: %w", fields, err)
 			}
 			out = append(out, e)
 		}
@@ -205,4 +195,28 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 		entries = entries[n:]
 	}
 	return nil
+}
+
+// accessReadColumns are the columns scanAccess reads, the person aside.
+const accessReadColumns = `at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, result, visible_from`
+
+// scanAccess reads an entry as the access log stores it. The tree's leaf
+// hashes are computed from entries read this way, so what is hashed is
+// exactly what a verifier reads back.
+func scanAccess(row interface{ Scan(...any) error }, person int64) (accesslog.Entry, error) {
+	e := accesslog.Entry{PersonKey: person}
+	var at, visible int64
+	var fields, action string
+	if err := row.Scan(&at, &e.ActorKind, &e.ActorID, &e.Role, &e.Unit, &e.Purpose, &fields, &action, &e.RequestID,
+		&e.Member, &e.LegalBasis, &e.Result, &visible); err != nil {
+		return e, err
+	}
+	e.At, e.Action = fromMicros(at), accesslog.Action(action)
+	if visible != 0 {
+		e.VisibleFrom = fromMicros(visible)
+	}
+	if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
+		return e, fmt.Errorf("access log fields %q: %w", fields, err)
+	}
+	return e, nil
 }

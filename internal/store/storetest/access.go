@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"dancu/internal/accesslog"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -265,5 +268,67 @@ func testAccessLogAbout(t *testing.T, f *fixture) {
 	later, err := f.b.About(f.ctx, int64(a.Key), time.Time{}, now.AddDate(0, 1, 1), 100)
 	if err != nil || len(later) != len(all)+1 || later[0].Purpose != "điều tra" {
 		t.Fatalf("the person's view after the month: %d entries (%v)", len(later), err)
+	}
+}
+
+// testAccessLogSequencing: the sequencer numbers every entry once, in one
+// order, even with two sequencers at it at once, and the tree it keeps is
+// the tree of the entries as they are read back.
+func testAccessLogSequencing(t *testing.T, f *fixture) {
+	p := f.person(t, "Tạ Văn Bình", "1960-01-01", "male")
+	seq := f.b.AccessLogSequencer()
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			for range 20 {
+				reader := f.national
+				reader.Purpose = fmt.Sprint("đọc ", i)
+				if _, err := f.reg.Citizen(f.ctx, reader, string(p.PID), registry.ReadOptions{}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			for range 10 {
+				if _, _, err := seq.Sequence(f.ctx, 7); err != nil && !errors.Is(err, accesslog.ErrSequencerBusy) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var tree accesslog.Tree
+	for {
+		tr, n, err := seq.Sequence(f.ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree = tr
+		if n == 0 {
+			break
+		}
+	}
+	var again accesslog.Tree
+	for e, err := range f.b.SequencedEntries(f.ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Append(e)
+	}
+	counts, err := f.b.Counts(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree.Size() != counts["access_log"] || again.Size() != tree.Size() || again.Root() != tree.Root() {
+		t.Fatalf("tree of %d entries (root %x), read back %d (root %x), log holds %d", tree.Size(), tree.Root(), again.Size(), again.Root(), counts["access_log"])
+	}
+	c := accesslog.Checkpoint{Origin: "test", Size: tree.Size(), Root: tree.Root(), Time: time.Now()}
+	if err := seq.SaveCheckpoint(f.ctx, c, []byte("signed")); err != nil {
+		t.Fatal(err)
+	}
+	if err := seq.SaveCheckpoint(f.ctx, c, []byte("signed")); err != nil {
+		t.Fatalf("the same checkpoint saved twice: %v", err)
 	}
 }

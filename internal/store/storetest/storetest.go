@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"iter"
 	mrand "math/rand/v2"
 	"sync"
 	"testing"
@@ -31,6 +32,8 @@ type Backend interface {
 	EID() eid.Store
 	OIDC() oidc.Store
 	Exchange() exchange.Store
+	AccessLogSequencer() accesslog.SequenceStore
+	SequencedEntries(ctx context.Context) iter.Seq2[accesslog.Entry, error]
 	accesslog.Reader
 	Counts(ctx context.Context) (map[string]int64, error)
 }
@@ -65,6 +68,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"AccessLogAndOutbox", testAccessLogOutbox},
 		{"AccessLogAboutAPerson", testAccessLogAbout},
 		{"ExchangeGateAndGrants", testExchange},
+		{"AccessLogSequencing", testAccessLogSequencing},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
 		{"RecordingOrderFollowsChecks", testRecordingOrder},

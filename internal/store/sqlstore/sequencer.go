@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"iter"
+
+	"dancu/internal/accesslog"
+)
+
+// The access log's sequencer (accesslog.Sequencer) folds entries into the
+// Merkle tree here: one transaction numbers a batch of unnumbered entries
+// in id order, appends their leaf hashes and saves the tree's state. On
+// PostgreSQL an advisory lock keeps other processes from folding at the
+// same time (they would wait on the tree's row anyway); on SQLite the
+// write transaction is the lock.
+
+// sequencerLock is the advisory lock key of the sequencer.
+const sequencerLock = 0x64616e6375 // "dancu"
+
+// AccessLogSequencer is the sequencer's store.
+func (db *DB) AccessLogSequencer() accesslog.SequenceStore { return sequenceStore{db} }
+
+type sequenceStore struct{ db *DB }
+
+func (s sequenceStore) Sequence(ctx context.Context, max int) (accesslog.Tree, int, error) {
+	db := s.db
+	var tree accesslog.Tree
+	var folded int
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		tree, folded = accesslog.Tree{}, 0
+		if db.Dialect.Name == "postgres" {
+			var got bool
+			if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, sequencerLock).Scan(&got); err != nil {
+				return err
+			}
+			if !got {
+				return accesslog.ErrSequencerBusy
+			}
+		}
+		var state []byte
+		err := tx.QueryRowContext(ctx, db.q(`SELECT state FROM accesslog_tree WHERE id = 1`)).Scan(&state)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			if err := tree.UnmarshalBinary(state); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT id, person_key, `+accessReadColumns+` FROM access_log WHERE seq IS NULL ORDER BY id LIMIT ?`), max)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id, person int64
+			e, err := scanAccess(scanPrefix{rows, []any{&id, &person}}, 0)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			e.PersonKey = person
+			tree.Append(e)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		first := tree.Size() - int64(len(ids)) + 1
+		for i, id := range ids {
+			if _, err := db.txExec(ctx, db.Write, tx, `UPDATE access_log SET seq = ? WHERE id = ?`, first+int64(i), id); err != nil {
+				return err
+			}
+		}
+		state, err = tree.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if _, err := db.txExec(ctx, db.Write, tx, `INSERT INTO accesslog_tree (id, size, state) VALUES (1, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET size = excluded.size, state = excluded.state`, tree.Size(), state); err != nil {
+			return err
+		}
+		folded = len(ids)
+		return nil
+	})
+	return tree, folded, err
+}
+
+// scanPrefix scans leading columns into prefix, the rest as asked.
+type scanPrefix struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (p scanPrefix) Scan(dest ...any) error { return p.row.Scan(append(p.prefix, dest...)...) }
+
+func (s sequenceStore) SaveCheckpoint(ctx context.Context, c accesslog.Checkpoint, signed []byte) error {
+	return s.db.update(ctx, func(tx *sql.Tx) error {
+		_, err := s.db.txExec(ctx, s.db.Write, tx, `INSERT INTO accesslog_checkpoints (size, at, signed) VALUES (?, ?, ?)
+			ON CONFLICT (size) DO NOTHING`, c.Size, micros(c.Time), string(signed))
+		return err
+	})
+}
+
+// AccessCheckpoints returns the signed checkpoints the database holds,
+// smallest first.
+func (db *DB) AccessCheckpoints(ctx context.Context) ([][]byte, error) {
+	var out [][]byte
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT signed FROM accesslog_checkpoints ORDER BY size`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			out = append(out, []byte(s))
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SequencedEntries reads the numbered entries in their order, a page at a
+// time, each page its own snapshot: a log of millions is never held in
+// memory or in one long transaction.
+func (db *DB) SequencedEntries(ctx context.Context) iter.Seq2[accesslog.Entry, error] {
+	return func(yield func(accesslog.Entry, error) bool) {
+		var after int64
+		for {
+			var page []accesslog.Entry
+			var seqs []int64
+			err := db.view(ctx, func(tx *sql.Tx) error {
+				rows, err := tx.QueryContext(ctx, db.q(`SELECT seq, person_key, `+accessReadColumns+` FROM access_log WHERE seq > ? ORDER BY seq LIMIT 10000`), after)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var seq, person int64
+					e, err := scanAccess(scanPrefix{rows, []any{&seq, &person}}, 0)
+					if err != nil {
+						return err
+					}
+					e.PersonKey = person
+					page = append(page, e)
+					seqs = append(seqs, seq)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				yield(accesslog.Entry{}, err)
+				return
+			}
+			for i, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+				after = seqs[i]
+			}
+			if len(page) < 10000 {
+				return
+			}
+		}
+	}
+}
