@@ -85,6 +85,15 @@ func (r VerifyRequest) fields() []string {
 	return fs
 }
 
+// trimmed drops the spaces around every attribute: an attribute of
+// spaces only is not sent.
+func (r VerifyRequest) trimmed() VerifyRequest {
+	for _, p := range []*string{&r.IDDocument, &r.LegacyID, &r.Name, &r.GivenName, &r.FamilyName, &r.Birthdate, &r.Gender, &r.Address, &r.PhoneNumber} {
+		*p = strings.TrimSpace(*p)
+	}
+	return r
+}
+
 // check refuses malformed attributes, naming each.
 func (r VerifyRequest) check() error {
 	var fs errs.Fields
@@ -114,6 +123,7 @@ func (r VerifyRequest) check() error {
 
 // Verify checks the attributes a caller holds against the registry.
 func (s *Service) Verify(ctx context.Context, c Caller, purpose string, req VerifyRequest) (*VerifyResult, error) {
+	req = req.trimmed()
 	au, err := s.authorise(ctx, c, Request{Operation: OpVerify, Purpose: purpose, Fields: req.fields()})
 	if err != nil {
 		return nil, err
