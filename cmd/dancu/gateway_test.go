@@ -59,19 +59,23 @@ func TestGateway(t *testing.T) {
 	}
 
 	// The security gate: assessment, every check, approval, activation.
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "assessment"}, 200)
-	if p := officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 422); len(p["missing"].([]any)) != 6 {
-		t.Fatalf("approval without checks: %v", p)
-	}
-	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
-		value := "cấp độ 3"
-		if item == "pentest_date" {
-			value = "2026-09-15"
+	activate := func(sys string) {
+		t.Helper()
+		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "assessment"}, 200)
+		if p := officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 422); len(p["missing"].([]any)) != 6 {
+			t.Fatalf("approval without checks: %v", p)
 		}
-		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/checks", map[string]any{"item": item, "value": value, "evidence": "Quyết định 88/QĐ-BCA"}, 200)
+		for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
+			value := "cấp độ 3"
+			if item == "pentest_date" {
+				value = "2026-09-15"
+			}
+			officer.call("POST", "/api/v1/exchange/systems/"+sys+"/checks", map[string]any{"item": item, "value": value, "evidence": "Quyết định 88/QĐ-BCA"}, 200)
+		}
+		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 200)
+		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "active"}, 200)
 	}
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 200)
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "active"}, 200)
+	activate(sys)
 	stages := officer.call("GET", "/api/v1/exchange/stages", nil, 200)
 	if s, _ := json.Marshal(stages["stages"]); !strings.Contains(string(s), `{"member_type":"ministry","stage":"active","systems":1}`) {
 		t.Fatalf("stages: %s", s)
@@ -120,6 +124,43 @@ func TestGateway(t *testing.T) {
 	if anon := newBrowser(t, issuer).get("/api/v1/me/access-log"); anon.status != 401 {
 		t.Fatalf("without a session: %d", anon.status)
 	}
+
+	// A bank's customer identification needs the person's consent, which
+	// they give and withdraw on their account page.
+	bankClient := createClient(t, b, "--name", "Ngân hàng eKYC", "--grant-types", "client_credentials", "--scopes", "exchange:verify")
+	bank := str(officer.call("POST", "/api/v1/exchange/members", map[string]any{"name": "Ngân hàng TMCP Sông Hồng", "type": "bank"}, 201), "id")
+	activate(str(officer.call("POST", "/api/v1/exchange/systems", map[string]any{"member_id": bank, "name": "eKYC", "client_id": bankClient.ID}, 201), "id"))
+	const kyc = "định danh khách hàng mở tài khoản"
+	officer.call("POST", "/api/v1/exchange/grants", map[string]any{"member_id": bank, "purpose": kyc, "legal_basis": "Thông tư 17/2024/TT-NHNN",
+		"operations": []string{"verify"}, "fields": []string{"pid", "full_name", "birth_date"}, "consent_required": true,
+		"valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}, 201)
+	bankTok, err := (&clientcredentials.Config{ClientID: bankClient.ID, ClientSecret: bankClient.Secret, TokenURL: issuer + "/oauth2/token", Scopes: []string{"exchange:verify"}}).Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bankSystem := &client{t: t, url: srv.url, token: bankTok.AccessToken}
+	if p := bankSystem.call("POST", "/api/v1/gateway/verify", verify, 403, "X-Purpose", kyc); str(p, "type") != "urn:dancu:problem:consent-required" {
+		t.Fatalf("without consent: %v", p)
+	}
+	account := br.get("/account")
+	if !strings.Contains(account.body, "Ngân hàng TMCP Sông Hồng") || !strings.Contains(account.body, kyc) || !strings.Contains(account.body, `value="give"`) {
+		t.Fatalf("the account page does not ask for the consent:\n%s", account.body)
+	}
+	sharing := func(decision string) {
+		t.Helper()
+		if p := br.post("/account/sharing", url.Values{"member": {bank}, "purpose": {kyc}, "decision": {decision}}); p.status != 303 {
+			t.Fatalf("%s consent: %d %s", decision, p.status, p.body)
+		}
+	}
+	sharing("give")
+	if p := bankSystem.call("POST", "/api/v1/gateway/verify", verify, 200, "X-Purpose", kyc); p["result"] != "match" {
+		t.Fatalf("with consent: %v", p)
+	}
+	if !strings.Contains(br.get("/account").body, `value="withdraw"`) {
+		t.Fatal("the account page does not offer to withdraw the consent given")
+	}
+	sharing("withdraw")
+	bankSystem.call("POST", "/api/v1/gateway/verify", verify, 403, "X-Purpose", kyc)
 
 	// Suspended mid-traffic: once the suspension returns, nothing more is
 	// answered.

@@ -273,7 +273,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
 	}
 	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg}
-	id.web.MemberName = gateway.MemberName
+	id.web.MemberName, id.web.DataSharing = gateway.MemberName, gateway
 	meterCtx, stopMeter := context.WithCancel(context.WithoutCancel(ctx))
 	metered := make(chan struct{})
 	go func() {

@@ -73,3 +73,52 @@ func (s *Service) Consents(ctx context.Context, person int64) ([]ConsentView, er
 	})
 	return out, err
 }
+
+// ConsentChoice is a use of the person's data that needs their consent: a
+// member's grant that asks it, and whether they gave it.
+type ConsentChoice struct {
+	MemberID   string
+	MemberName string
+	Purpose    string
+	LegalBasis string
+	Fields     []string
+	// Given is the consent in force, nil when there is none.
+	Given *Consent
+}
+
+// ConsentChoices lists, for a person, every grant in force that needs
+// consent, with the consent they gave, if any.
+func (s *Service) ConsentChoices(ctx context.Context, person int64) ([]ConsentChoice, error) {
+	now := s.now()
+	var out []ConsentChoice
+	err := s.Store.View(ctx, func(tx Tx) error {
+		members, err := tx.Members(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			gs, err := tx.Grants(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			seen := map[string]bool{}
+			for _, g := range gs {
+				if !g.ConsentRequired || !g.InForce(now) || seen[g.Purpose] {
+					continue
+				}
+				seen[g.Purpose] = true
+				ch := ConsentChoice{MemberID: m.ID, MemberName: m.Name, Purpose: g.Purpose, LegalBasis: g.LegalBasis, Fields: g.Fields}
+				c, err := tx.Consent(ctx, person, m.ID, g.Purpose)
+				if err != nil && !errs.Is(err, errs.NotFound) {
+					return err
+				}
+				if c != nil && c.InForce(now) {
+					ch.Given = c
+				}
+				out = append(out, ch)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

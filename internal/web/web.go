@@ -32,6 +32,7 @@ import (
 	"dancu/internal/accesslog"
 	"dancu/internal/eid"
 	"dancu/internal/errs"
+	"dancu/internal/exchange"
 	"dancu/internal/oidc"
 	"dancu/internal/place"
 
@@ -81,6 +82,9 @@ type Server struct {
 	// MemberName names a member organisation of the data-sharing gateway
 	// whose system used the person's data.
 	MemberName func(ctx context.Context, id string) string
+	// DataSharing lets the person give and withdraw the consents members of
+	// the data-sharing gateway need; nil hides the section.
+	DataSharing DataSharing
 
 	tmpl *template.Template
 }
@@ -92,6 +96,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	funcs := template.FuncMap{
 		"t":         func(string) string { return "" },
+		"fieldList": func([]string) string { return "" },
 		"maskPhone": eid.MaskPhone,
 		"fmtTime":   func(t time.Time) string { return t.In(hcm).Format("15:04 02/01/2006") },
 		"sessionID": func(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) },
@@ -127,6 +132,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("POST /account/credentials/remove", s.removeCredential)
 	mux.HandleFunc("POST /account/consents/revoke", s.revokeConsent)
 	mux.HandleFunc("POST /account/notify", s.notify)
+	mux.HandleFunc("POST /account/sharing", s.sharingConsent)
 	mux.HandleFunc("POST /account/lock", s.lock)
 	mux.HandleFunc("POST /account/password", s.changePassword)
 	mux.HandleFunc("POST /account/children", s.registerChild)
@@ -219,9 +225,18 @@ type page struct {
 	Consents    []consentView
 	History     []eid.AuditEntry
 	Accesses    []accessView
+	Sharing     []exchange.ConsentChoice
 	Need2FA     bool
 	TOTPURL     template.URL
 	TOTPQR      template.URL
+}
+
+// DataSharing is the person's side of the data-sharing gateway's
+// consents (exchange.Service).
+type DataSharing interface {
+	ConsentChoices(ctx context.Context, person int64) ([]exchange.ConsentChoice, error)
+	GiveConsent(ctx context.Context, person int64, memberID, purpose string, expires time.Time) (*exchange.Consent, error)
+	WithdrawConsent(ctx context.Context, person int64, memberID, purpose string) error
 }
 
 type consentView struct {
@@ -250,7 +265,7 @@ func (s *Server) newPage(r *http.Request, titleKey string) *page {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, err := s.tmpl.Clone()
 	if err == nil {
-		t.Funcs(template.FuncMap{"t": p.Lang.T})
+		t.Funcs(template.FuncMap{"t": p.Lang.T, "fieldList": func(f []string) string { return fieldNames(p.Lang, f) }})
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		err = t.ExecuteTemplate(w, name, p)
@@ -678,6 +693,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *eid
 			p.Consents = append(p.Consents, consentView{ClientID: c.ClientID, Name: clients[c.ClientID].Name, Scopes: c.Scopes})
 		}
 	}
+	if lerr == nil && s.DataSharing != nil {
+		p.Sharing, lerr = s.DataSharing.ConsentChoices(ctx, int64(a.Person))
+	}
 	if lerr != nil {
 		s.fail(w, r, 500, lerr)
 		return
@@ -722,6 +740,21 @@ func (s *Server) removeCredential(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) {
 	s.accountAction(w, r, func(_ *eid.Session, a *eid.Account) error {
 		return s.OIDC.RevokeConsent(r.Context(), a.ID, r.PostFormValue("client"))
+	})
+}
+
+// sharingConsent gives or withdraws a consent of the data-sharing gateway.
+func (s *Server) sharingConsent(w http.ResponseWriter, r *http.Request) {
+	s.accountAction(w, r, func(_ *eid.Session, a *eid.Account) error {
+		if s.DataSharing == nil {
+			return errs.E(errs.NotFound, "not-found", "data sharing is not configured")
+		}
+		member, purpose := r.PostFormValue("member"), r.PostFormValue("purpose")
+		if r.PostFormValue("decision") == "give" {
+			_, err := s.DataSharing.GiveConsent(r.Context(), int64(a.Person), member, purpose, time.Time{})
+			return err
+		}
+		return s.DataSharing.WithdrawConsent(r.Context(), int64(a.Person), member, purpose)
 	})
 }
 
