@@ -214,6 +214,33 @@ func TestGateway(t *testing.T) {
 		t.Fatalf("usage %s, want %d verifications", rows, want)
 	}
 
+	// The month's statements: the ministry is exempt, the bank pays for
+	// its one answered verification.
+	out, _ := mustDancu(t, append([]string{"fees", "statement", "--json"}, b.args()...)...)
+	var fees struct {
+		Statements []struct {
+			MemberID string `json:"member_id"`
+			Exempt   bool
+			Total    int64
+			Lines    []struct{ Count, Amount int64 }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &fees); err != nil || len(fees.Statements) != 2 {
+		t.Fatalf("fees statement: %v\n%s", err, out)
+	}
+	for _, st := range fees.Statements {
+		switch {
+		case st.MemberID == tax && (!st.Exempt || st.Total != 0 || st.Lines[0].Count != want):
+			t.Errorf("the ministry's statement: %+v", st)
+		case st.MemberID == bank && (st.Exempt || st.Total != 500):
+			t.Errorf("the bank's statement: %+v", st)
+		}
+	}
+	text, _ := mustDancu(t, append([]string{"fees", "statement"}, b.args()...)...)
+	if !strings.Contains(text, "Ngân hàng TMCP Sông Hồng") || !strings.Contains(text, "(exempt: ministry)") {
+		t.Errorf("fees statement as text:\n%s", text)
+	}
+
 	// A disabled client's token is refused at once.
 	mustDancu(t, append([]string{"client", "disable", "--id", machine.ID}, b.args()...)...)
 	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "active"}, 200)

@@ -47,6 +47,7 @@ Usage:
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
   dancu client list | dancu client disable --id ID
   dancu oidc rotate-key
+  dancu fees statement [--month YYYY-MM] [--member ID] [--tariff FILE] [--json]   monthly fees of the gateway's members
   dancu accesslog verify [--key FILE] [--checkpoints FILE]   the access log against its signed checkpoints
   dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
   dancu officer list   [--data DIR] [--db URL]
@@ -111,6 +112,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdEID(ctx, rest, getenv, stdin, stdout, stderr)
 	case "client":
 		return cmdClient(ctx, rest, getenv, stdout, stderr)
+	case "fees":
+		return cmdFees(ctx, rest, getenv, stdout, stderr)
 	case "accesslog":
 		return cmdAccessLog(ctx, rest, getenv, stdout, stderr)
 	case "oidc":
@@ -228,7 +231,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	issuerFlag := fs.String("issuer", getenv("DANCU_ISSUER"), "URL people and relying parties reach dancu at (the OpenID issuer; {port} is replaced by the port listened on; default http://ADDR)")
 	var nf notifierFlags
 	nf.register(fs, getenv)
+	tariffPath := fs.String("tariff", getenv("DANCU_TARIFF"), "the data-sharing gateway's tariff, a JSON file (default: the illustrative one in exchange.DefaultTariff)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tariff, err := loadTariff(*tariffPath)
+	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -294,7 +302,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return t.ClientID, t.Scopes, err
 	}
 	apiHandler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter, EID: id.accounts,
-		Exchange: gateway, MachineAuth: machineAuth, Pages: id.web, AccessLog: db})
+		Exchange: gateway, MachineAuth: machineAuth, Tariff: &tariff, Pages: id.web, AccessLog: db})
 	pages, err := id.web.Handler()
 	if err != nil {
 		return err

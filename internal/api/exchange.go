@@ -449,3 +449,34 @@ func mayReadUsage(a actor.Actor) error {
 	}
 	return errs.E(errs.Forbidden, "forbidden", "metered use is for national officers")
 }
+
+func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
+	if !s.gatewayConfigured(w, r) {
+		return
+	}
+	if err := queryOnly(r, "month", "member"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = exchange.Month(time.Now())
+	}
+	if _, err := time.Parse("2006-01", month); err != nil {
+		s.writeError(w, r, errs.InvalidField("month", "format", "month is YYYY-MM"))
+		return
+	}
+	if err := mayReadUsage(actorOf(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sts, err := s.exchange.Statements(r.Context(), s.tariff, month, r.URL.Query().Get("member"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if sts == nil {
+		sts = []exchange.Statement{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"month": month, "currency": "VND", "statements": sts})
+}

@@ -482,6 +482,12 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(400, "POST", "/api/v1/gateway/residence", "", map[string]any{"idDocument": father}, system...)
 	call(200, "GET", "/api/v1/exchange/usage", "VN", nil)
 	call(400, "GET", "/api/v1/exchange/usage?month=2026-13x", "VN", nil)
+	if st := call(200, "GET", "/api/v1/exchange/statements", "VN", nil); len(st["statements"].([]any)) != 1 {
+		t.Errorf("statements: %v", st)
+	}
+	call(200, "GET", "/api/v1/exchange/statements?member="+bank, "VN", nil)
+	call(400, "GET", "/api/v1/exchange/statements?month=june", "VN", nil)
+	call(403, "GET", "/api/v1/exchange/statements", "00004", nil)
 	call(200, "POST", "/api/v1/exchange/grants/"+grant+"/revoke", "VN", nil)
 	call(403, "POST", "/api/v1/gateway/alive", "", map[string]any{"idDocument": father}, system...)
 	call(404, "POST", "/api/v1/exchange/grants/g-none/revoke", "VN", nil)

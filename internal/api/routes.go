@@ -43,6 +43,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/exchange/grants"},
 	{"POST", "/api/v1/exchange/grants/{id}/revoke"},
 	{"GET", "/api/v1/exchange/usage"},
+	{"GET", "/api/v1/exchange/statements"},
 	{"POST", "/api/v1/gateway/lookup"},
 	{"POST", "/api/v1/gateway/verify"},
 	{"POST", "/api/v1/gateway/alive"},
@@ -79,6 +80,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/exchange/grants", s.authenticated(s.handleCreateGrant))
 	mux.Handle("POST /api/v1/exchange/grants/{id}/revoke", s.authenticated(s.handleRevokeGrant))
 	mux.Handle("GET /api/v1/exchange/usage", s.authenticated(s.handleUsage))
+	mux.Handle("GET /api/v1/exchange/statements", s.authenticated(s.handleStatements))
 	mux.Handle("POST /api/v1/gateway/lookup", s.system(s.handleGatewayLookup))
 	mux.Handle("POST /api/v1/gateway/verify", s.system(s.handleGatewayVerify))
 	mux.Handle("POST /api/v1/gateway/alive", s.system(s.handleGatewayAlive))

@@ -44,6 +44,7 @@ type Server struct {
 	writes   recentWriters
 
 	exchange    *exchange.Service
+	tariff      exchange.Tariff
 	machineAuth MachineAuth
 	pages       *web.Server
 	accessLog   accesslog.Reader
@@ -65,6 +66,8 @@ type Deps struct {
 	// access tokens its systems send.
 	Exchange    *exchange.Service
 	MachineAuth MachineAuth
+	// Tariff prices metered use; nil is exchange.DefaultTariff.
+	Tariff *exchange.Tariff
 	// Pages knows the person an e-ID session belongs to and words the
 	// access log for them; AccessLog is what they read.
 	Pages     *web.Server
@@ -80,6 +83,10 @@ func NewServer(d Deps) http.Handler {
 	}
 	if s.places == nil {
 		s.places = place.Default()
+	}
+	s.tariff = exchange.DefaultTariff
+	if d.Tariff != nil {
+		s.tariff = *d.Tariff
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)

@@ -178,6 +178,16 @@ func testExchange(t *testing.T, f *fixture) {
 	if len(usage) != 1 || usage[0].Operation != exchange.OpVerify || usage[0].SystemID != sys.ID || usage[0].Count != 9 {
 		t.Fatalf("usage: %+v", usage)
 	}
+	sts, err := svc.Statements(f.ctx, exchange.DefaultTariff, exchange.Month(f.clock.Now()), "")
+	if err != nil || len(sts) != 1 || sts[0].MemberID != bank.ID || sts[0].Exempt || sts[0].Total != 9*500 ||
+		len(sts[0].Lines) != 1 || sts[0].Lines[0] != (exchange.StatementLine{Operation: exchange.OpVerify, Count: 9, UnitPrice: 500, Amount: 4500}) {
+		t.Fatalf("statements: %+v %v", sts, err)
+	}
+	free := exchange.DefaultTariff
+	free.Exempt = []exchange.MemberType{exchange.MemberBank}
+	if sts, err := svc.Statements(f.ctx, free, exchange.Month(f.clock.Now()), bank.ID); err != nil || !sts[0].Exempt || sts[0].Total != 0 || sts[0].Lines[0].Count != 9 {
+		t.Fatalf("an exempt member's statement: %+v %v", sts, err)
+	}
 	counts, err := svc.StageCounts(f.ctx)
 	if err != nil || len(counts) != 1 || counts[0] != (exchange.StageCount{MemberType: exchange.MemberBank, Stage: exchange.StageSuspended, Systems: 1}) {
 		t.Fatalf("stage counts: %+v %v", counts, err)
