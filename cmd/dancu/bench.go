@@ -50,6 +50,9 @@ scenarios:
   oidc   the token endpoint (client_credentials with a secret and with
          private_key_jwt), introspection, and password logins next to the raw
          argon2id hashing rate, each under concurrent load
+  gateway  POST /api/v1/gateway/verify (a telco's subscriber check: token,
+         grant, registry, metering, access log) under concurrent load, next
+         to the floor of the read scenario
   bare   the peer of seed: a bare insert of --rows (k, v) rows into one table
          (SQLite: prepared multi-row INSERTs; PostgreSQL: COPY)
 
@@ -109,7 +112,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if bf.backend != "sqlite" && bf.backend != "postgres" {
 		return fmt.Errorf("--backend is sqlite or postgres")
 	}
-	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc"}, scenario) {
+	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc", "gateway"}, scenario) {
 		return fmt.Errorf("unknown scenario %q\n%s", scenario, benchUsage)
 	}
 	fmt.Fprintf(stdout, "<!-- %s; dancu bench %s %s -->\n", machine(), scenario, strings.Join(args[1:], " "))
@@ -153,7 +156,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if scenario == "oidc" {
 		return benchOIDC(ctx, &sf, &bf, stdout, stderr)
 	}
-	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup")) {
+	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup" || scenario == "gateway")) {
 		if err := benchSeed(ctx, &sf, &bf, stdout, stderr); err != nil {
 			return err
 		}
@@ -162,6 +165,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		if err := benchRead(ctx, &sf, &bf, stdout, stderr); err != nil {
 			return err
 		}
+	}
+	if scenario == "gateway" {
+		return benchGateway(ctx, &sf, &bf, stdout, stderr)
 	}
 	if scenario == "dedup" || scenario == "all" {
 		if err := benchDedup(ctx, &sf, &bf, stdout, stderr); err != nil {

@@ -165,6 +165,7 @@ type SystemJSON struct {
 	Stage     string           `json:"stage"`
 	Checklist []exchange.Check `json:"checklist"`
 	Missing   []string         `json:"missing_checks"`
+	RateLimit float64          `json:"rate_limit"`
 	UpdatedAt string           `json:"updated_at"`
 }
 
@@ -174,7 +175,7 @@ func systemJSON(sys *exchange.System) SystemJSON {
 		cl = []exchange.Check{}
 	}
 	return SystemJSON{ID: sys.ID, MemberID: sys.MemberID, Name: sys.Name, ClientID: sys.ClientID, Stage: string(sys.Stage),
-		Checklist: cl, Missing: nonNil(sys.Missing()), UpdatedAt: sys.UpdatedAt.UTC().Format(time.RFC3339)}
+		Checklist: cl, Missing: nonNil(sys.Missing()), RateLimit: sys.RateLimit, UpdatedAt: sys.UpdatedAt.UTC().Format(time.RFC3339)}
 }
 
 func (s *Server) handleApplySystem(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +187,7 @@ func (s *Server) handleApplySystem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sys, err := s.exchange.ApplySystem(r.Context(), actorOf(r), req.MemberID, req.Name, req.ClientID)
+	sys, err := s.exchange.ApplySystem(r.Context(), actorOf(r), req.MemberID, req.Name, req.ClientID, req.RateLimit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

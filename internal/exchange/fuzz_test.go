@@ -39,7 +39,7 @@ func FuzzVerify(f *testing.F) {
 	svc := &exchange.Service{Store: db.Exchange(), Registry: reg, DefaultRateLimit: 1e9}
 	op := actor.Actor{Kind: actor.KindOperator, ID: "fuzz"}
 	m, _ := svc.CreateMember(ctx, op, "Nhà mạng", exchange.MemberTelco)
-	sys, _ := svc.ApplySystem(ctx, op, m.ID, "KYC", "client-telco")
+	sys, _ := svc.ApplySystem(ctx, op, m.ID, "KYC", "client-telco", 0)
 	svc.MoveSystem(ctx, op, sys.ID, exchange.StageAssessment, "")
 	for _, item := range exchange.RequiredChecks {
 		v := "ok"

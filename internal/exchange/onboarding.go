@@ -55,20 +55,24 @@ func (s *Service) CreateMember(ctx context.Context, a actor.Actor, name string, 
 }
 
 // ApplySystem records a member's system applying to connect, as the OAuth
-// client it will authenticate as.
-func (s *Service) ApplySystem(ctx context.Context, a actor.Actor, memberID, name, clientID string) (*System, error) {
+// client it will authenticate as, with the rate it may call at (requests
+// a second across all processes; 0 for the default).
+func (s *Service) ApplySystem(ctx context.Context, a actor.Actor, memberID, name, clientID string, rate float64) (*System, error) {
 	if err := mayAdminister(a); err != nil {
 		return nil, err
 	}
 	var fs errs.Fields
 	checkText(&fs, "name", name, 200)
 	checkText(&fs, "client_id", clientID, 100)
+	if rate < 0 || rate > 1e6 {
+		fs.Add("rate_limit", "range", "rate_limit is between 0 (the default) and 1,000,000 requests a second")
+	}
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	sys := &System{ID: newID("s-"), MemberID: memberID, Name: strings.TrimSpace(name), ClientID: clientID, Stage: StageApplied,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
+		RateLimit: rate, CreatedAt: now, UpdatedAt: now, Version: 1}
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.Member(ctx, memberID); err != nil {
 			return fieldNotFound(err, "member_id", "no member %q", memberID)

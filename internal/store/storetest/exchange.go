@@ -42,14 +42,14 @@ func testExchange(t *testing.T, f *fixture) {
 	if _, err := svc.CreateMember(f.ctx, op, "", "shop"); !errs.Is(err, errs.Invalid) {
 		t.Fatalf("a member without a name, of no known type: %v", err)
 	}
-	sys, err := svc.ApplySystem(f.ctx, op, bank.ID, "eKYC mở tài khoản", "client-bank")
+	sys, err := svc.ApplySystem(f.ctx, op, bank.ID, "eKYC mở tài khoản", "client-bank", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplySystem(f.ctx, op, bank.ID, "copy", "client-bank"); !errs.Is(err, errs.Unprocessable) {
+	if _, err := svc.ApplySystem(f.ctx, op, bank.ID, "copy", "client-bank", 0); !errs.Is(err, errs.Unprocessable) {
 		t.Fatalf("a second system with the same client: %v", err)
 	}
-	if _, err := svc.ApplySystem(f.ctx, op, "m-none", "x", "client-x"); !errs.Is(err, errs.Unprocessable) {
+	if _, err := svc.ApplySystem(f.ctx, op, "m-none", "x", "client-x", 0); !errs.Is(err, errs.Unprocessable) {
 		t.Fatalf("a system of no member: %v", err)
 	}
 
