@@ -161,6 +161,10 @@ func TestGateway(t *testing.T) {
 	}
 	sharing("withdraw")
 	bankSystem.call("POST", "/api/v1/gateway/verify", verify, 403, "X-Purpose", kyc)
+	if mine := br.get("/api/v1/me/access-log?limit=3").body; !strings.Contains(mine, "Ngân hàng TMCP Sông Hồng đã yêu cầu nhưng bị từ chối vì chưa có sự đồng ý của bạn") ||
+		!strings.Contains(mine, "Ngân hàng TMCP Sông Hồng đã xác minh") {
+		t.Errorf("the bank's verifications, as the person reads them: %s", mine)
+	}
 
 	// Suspended mid-traffic: once the suspension returns, nothing more is
 	// answered.

@@ -24,15 +24,15 @@ type AccessText struct {
 	Text string `json:"text"`
 }
 
-// verified reports whether an entry answered a verification rather than
-// returning data.
+// verified reports whether an entry answered a question (a verification,
+// is-alive, a residence confirmation) rather than returning data.
 func verified(e accesslog.Entry) bool {
-	switch e.Result {
-	case "match", "mismatch", "not_found":
-		return true
-	}
-	return false
+	return e.Result != "" && e.Result != "found" && !refused(e)
 }
+
+// refused reports whether the request was refused after the person was
+// found (no consent): nothing about them was answered.
+func refused(e accesslog.Entry) bool { return strings.HasPrefix(e.Result, "refused") }
 
 // Describe words access-log entries for the person they are about, in the
 // request's language.
@@ -44,6 +44,8 @@ func (s *Server) Describe(ctx context.Context, r *http.Request, entries []access
 		who := s.who(ctx, l, e, names)
 		verb := l.T("verb.read")
 		switch {
+		case refused(e):
+			verb = l.T("verb.refused")
 		case verified(e):
 			verb = l.T("verb.verify")
 		case e.Action == accesslog.ActionSearch:

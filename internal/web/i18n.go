@@ -209,6 +209,7 @@ var messages = map[string][2]string{
 	"field.export":                 {"toàn bộ hồ sơ (xuất dữ liệu)", "the whole record (an export)"},
 	"verb.read":                    {"đã xem", "viewed"},
 	"verb.verify":                  {"đã xác minh", "verified"},
+	"verb.refused":                 {"đã yêu cầu nhưng bị từ chối vì chưa có sự đồng ý của bạn, không nhận được", "asked for, and was refused for want of your consent,"},
 	"verb.search":                  {"đã thấy trong kết quả tra cứu", "saw in search results"},
 	"verb.write":                   {"đã cập nhật rồi xem", "updated and viewed"},
 	"access.your":                  {"của bạn", "of yours:"},

@@ -74,9 +74,21 @@ func (s sequenceStore) Sequence(ctx context.Context, max int) (accesslog.Tree, i
 			return nil
 		}
 		first := tree.Size() - int64(len(ids)) + 1
-		for i, id := range ids {
-			if _, err := db.txExec(ctx, db.Write, tx, `UPDATE access_log SET seq = ? WHERE id = ?`, first+int64(i), id); err != nil {
+		if db.Dialect.Name == "postgres" {
+			// One statement for the batch: a round trip per entry would
+			// make the sequencer slower than the readers it follows.
+			seqs := make([]int64, len(ids))
+			for i := range seqs {
+				seqs[i] = first + int64(i)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE access_log SET seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE access_log.id = v.id`, ids, seqs); err != nil {
 				return err
+			}
+		} else {
+			for i, id := range ids {
+				if _, err := db.txExec(ctx, db.Write, tx, `UPDATE access_log SET seq = ? WHERE id = ?`, first+int64(i), id); err != nil {
+					return err
+				}
 			}
 		}
 		state, err = tree.MarshalBinary()

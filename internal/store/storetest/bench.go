@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"dancu/internal/accesslog"
 	"fmt"
 	"testing"
 	"time"
@@ -96,5 +97,50 @@ func Bench(b *testing.B, open func(testing.TB) Backend) {
 				i += 7
 			}
 		})
+	})
+	// The access log's append rate: 32 writers, one entry each per call,
+	// sharing durable commits; then the sequencer folding what they wrote.
+	b.Run("AccessLogAppend32", func(b *testing.B) {
+		b.SetParallelism(16) // GOMAXPROCS 2 × 16 = 32 writers
+		b.RunParallel(func(pb *testing.PB) {
+			e := accesslog.Entry{At: time.Now(), ActorKind: "client", ActorID: "s-bench", Purpose: "benchmark", PersonKey: 1,
+				Fields: []string{"pid", "full_name"}, Action: accesslog.ActionRead, Member: "m-bench", LegalBasis: "bench", Result: "match"}
+			for pb.Next() {
+				if err := be.Registry().Record(ctx, []accesslog.Entry{e}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("AccessLogSequence", func(b *testing.B) {
+		seq := be.AccessLogSequencer()
+		e := accesslog.Entry{At: time.Now(), ActorKind: "client", ActorID: "s-bench", Purpose: "benchmark", PersonKey: 1,
+			Fields: []string{"pid"}, Action: accesslog.ActionRead}
+		batch := make([]accesslog.Entry, 1000)
+		for i := range batch {
+			batch[i] = e
+		}
+		drain := func() {
+			for {
+				_, n, err := seq.Sequence(ctx, 20_000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n < 20_000 {
+					return
+				}
+			}
+		}
+		drain() // what the benchmarks before left
+		for b.Loop() {
+			b.StopTimer()
+			if err := be.Registry().Record(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			drain()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/entry")
 	})
 }
