@@ -27,7 +27,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/load"
 	"dancu/internal/store/postgres/pgtest"
@@ -464,33 +463,18 @@ func samplePIDs(ctx context.Context, db *sqlstore.DB, n int) ([]string, error) {
 }
 
 func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stderr io.Writer) error {
-	db, _, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	officers, err := sf.officers(db, os.Getenv)
-	if err != nil {
-		db.Close()
-		return err
-	}
-	_, token, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "bench"}, "Benchmark", actor.NationalUnit, "registry")
-	if err != nil {
-		db.Close()
-		return err
-	}
-	pids, err := samplePIDs(ctx, db, 20000)
-	if err != nil {
-		db.Close()
-		return err
-	}
+	var pids []string
 	var citizens int64
-	db.Read.QueryRowContext(ctx, `SELECT count(*) FROM citizens`).Scan(&citizens)
-	db.Close()
-
-	storeArgs := []string{"--data", sf.data}
-	if sf.db != "" {
-		storeArgs = append(storeArgs, "--db", sf.db)
+	token, err := benchOfficer(ctx, sf, func(db *sqlstore.DB) error {
+		var err error
+		pids, err = samplePIDs(ctx, db, 20000)
+		db.Read.QueryRowContext(ctx, `SELECT count(*) FROM citizens`).Scan(&citizens)
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	storeArgs := sf.args()
 	fmt.Fprintln(stdout, "| scenario | backend | citizens | clients | requests/s | p50 | p99 | errors | server CPU per request | server RSS after | peak RSS |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|")
 
@@ -538,7 +522,7 @@ func benchRead(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stde
 		floorCPU.Round(time.Microsecond))
 
 	// Raw lookups alone, in this process.
-	db, _, err = sf.open(ctx)
+	db, _, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}

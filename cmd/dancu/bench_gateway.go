@@ -29,32 +29,18 @@ import (
 // benchmark's: a minimal handler doing one raw lookup, on the same
 // database, in the same run.
 func benchGateway(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stderr io.Writer) error {
-	db, _, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
-	officers, err := sf.officers(db, os.Getenv)
-	if err != nil {
-		db.Close()
-		return err
-	}
-	_, token, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "bench"}, "Benchmark", actor.NationalUnit, "registry")
-	if err != nil {
-		db.Close()
-		return err
-	}
-	people, err := sampleIdentities(ctx, db, 20000)
-	if err != nil {
-		db.Close()
-		return err
-	}
+	var people []heldIdentity
 	var citizens int64
-	db.Read.QueryRowContext(ctx, `SELECT count(*) FROM citizens`).Scan(&citizens)
-	db.Close()
-	storeArgs := []string{"--data", sf.data}
-	if sf.db != "" {
-		storeArgs = append(storeArgs, "--db", sf.db)
+	token, err := benchOfficer(ctx, sf, func(db *sqlstore.DB) error {
+		var err error
+		people, err = sampleIdentities(ctx, db, 20000)
+		db.Read.QueryRowContext(ctx, `SELECT count(*) FROM citizens`).Scan(&citizens)
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	storeArgs := sf.args()
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -234,4 +220,37 @@ func sampleIdentities(ctx context.Context, db *sqlstore.DB, n int) ([]heldIdenti
 		}
 	}
 	return out, nil
+}
+
+// benchOfficer makes a national officer for a benchmark and returns its
+// token, running also (when not nil) on the database before it closes.
+func benchOfficer(ctx context.Context, sf *storeFlags, also func(*sqlstore.DB) error) (string, error) {
+	db, _, err := sf.open(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	officers, err := sf.officers(db, os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	_, token, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "bench"}, "Benchmark", actor.NationalUnit, "registry")
+	if err != nil {
+		return "", err
+	}
+	if also != nil {
+		if err := also(db); err != nil {
+			return "", err
+		}
+	}
+	return token, nil
+}
+
+// args are the flags that point another dancu process at the same store.
+func (f *storeFlags) args() []string {
+	a := []string{"--data", f.data}
+	if f.db != "" {
+		a = append(a, "--db", f.db)
+	}
+	return a
 }

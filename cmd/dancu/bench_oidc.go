@@ -25,7 +25,6 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"dancu/internal/actor"
 	"dancu/internal/eid"
 )
 
@@ -35,24 +34,11 @@ import (
 // beside the rate at which this machine computes the argon2id hash every
 // login pays, measured in the same run.
 func benchOIDC(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, stderr io.Writer) error {
-	db, _, err := sf.open(ctx)
+	token, err := benchOfficer(ctx, sf, nil)
 	if err != nil {
 		return err
 	}
-	officers, err := sf.officers(db, os.Getenv)
-	if err != nil {
-		db.Close()
-		return err
-	}
-	_, token, err := officers.Create(ctx, actor.Actor{Kind: actor.KindOperator, ID: "bench"}, "Benchmark", actor.NationalUnit, "registry")
-	db.Close()
-	if err != nil {
-		return err
-	}
-	storeArgs := []string{"--data", sf.data}
-	if sf.db != "" {
-		storeArgs = append(storeArgs, "--db", sf.db)
-	}
+	storeArgs := sf.args()
 	exe, err := os.Executable()
 	if err != nil {
 		return err

@@ -61,46 +61,53 @@ type LookupRequest struct {
 	Fields     []string `json:"fields"`
 }
 
-func (s *Server) handleGatewayLookup(w http.ResponseWriter, r *http.Request) {
-	var req LookupRequest
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+// jsonCall decodes a request body into In (none for struct{}), runs fn
+// and answers its result with status, or the problem fn returned: the
+// shape of every gateway endpoint.
+func jsonCall[In, Out any](s *Server, status int, fn func(r *http.Request, in In) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.exchange == nil {
+			s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "the data-sharing gateway is not configured on this server"))
+			return
+		}
+		var in In
+		if _, bodiless := any(in).(struct{}); !bodiless {
+			if _, err := decode(w, r, &in); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		out, err := fn(r, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, status, out)
 	}
-	out, err := s.exchange.Lookup(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleGatewayVerify(w http.ResponseWriter, r *http.Request) {
-	var req exchange.VerifyRequest
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+// monthParam reads the month query parameter, this month when absent.
+func monthParam(r *http.Request) (string, error) {
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		return exchange.Month(time.Now()), nil
 	}
-	out, err := s.exchange.Verify(r.Context(), callerOf(r), purposeOf(r), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if _, err := time.Parse("2006-01", month); err != nil {
+		return "", errs.InvalidField("month", "format", "month is YYYY-MM")
 	}
-	writeJSON(w, http.StatusOK, out)
+	return month, nil
 }
 
-func (s *Server) handleGatewayAlive(w http.ResponseWriter, r *http.Request) {
-	var req LookupRequest
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.exchange.Alive(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+func (s *Server) handleGatewayLookup(r *http.Request, req LookupRequest) (map[string]any, error) {
+	return s.exchange.Lookup(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
+}
+
+func (s *Server) handleGatewayVerify(r *http.Request, req exchange.VerifyRequest) (*exchange.VerifyResult, error) {
+	return s.exchange.Verify(r.Context(), callerOf(r), purposeOf(r), req)
+}
+
+func (s *Server) handleGatewayAlive(r *http.Request, req LookupRequest) (map[string]any, error) {
+	return s.exchange.Alive(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
 }
 
 // ResidenceRequest asks whether a person resides in a unit.
@@ -109,18 +116,8 @@ type ResidenceRequest struct {
 	Unit       string `json:"unit"`
 }
 
-func (s *Server) handleGatewayResidence(w http.ResponseWriter, r *http.Request) {
-	var req ResidenceRequest
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.exchange.ConfirmResidence(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), strings.TrimSpace(req.Unit))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+func (s *Server) handleGatewayResidence(r *http.Request, req ResidenceRequest) (map[string]any, error) {
+	return s.exchange.ConfirmResidence(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), strings.TrimSpace(req.Unit))
 }
 
 // OrganisationJSON is a member organisation of the gateway.
@@ -139,21 +136,12 @@ func (s *Server) gatewayConfigured(w http.ResponseWriter, r *http.Request) bool 
 	return true
 }
 
-func (s *Server) handleCreateMember(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	var req OrganisationJSON
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleCreateMember(r *http.Request, req OrganisationJSON) (OrganisationJSON, error) {
 	m, err := s.exchange.CreateMember(r.Context(), actorOf(r), req.Name, exchange.MemberType(req.Type))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return OrganisationJSON{}, err
 	}
-	writeJSON(w, http.StatusCreated, OrganisationJSON{ID: m.ID, Name: m.Name, Type: string(m.Type), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339)})
+	return OrganisationJSON{ID: m.ID, Name: m.Name, Type: string(m.Type), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339)}, nil
 }
 
 // SystemJSON is a member's system and where it stands.
@@ -169,47 +157,24 @@ type SystemJSON struct {
 	UpdatedAt string           `json:"updated_at"`
 }
 
-func systemJSON(sys *exchange.System) SystemJSON {
+func systemJSON(sys *exchange.System, err error) (SystemJSON, error) {
+	if err != nil {
+		return SystemJSON{}, err
+	}
 	cl := sys.Checklist
 	if cl == nil {
 		cl = []exchange.Check{}
 	}
 	return SystemJSON{ID: sys.ID, MemberID: sys.MemberID, Name: sys.Name, ClientID: sys.ClientID, Stage: string(sys.Stage),
-		Checklist: cl, Missing: nonNil(sys.Missing()), RateLimit: sys.RateLimit, UpdatedAt: sys.UpdatedAt.UTC().Format(time.RFC3339)}
+		Checklist: cl, Missing: nonNil(sys.Missing()), RateLimit: sys.RateLimit, UpdatedAt: sys.UpdatedAt.UTC().Format(time.RFC3339)}, nil
 }
 
-func (s *Server) handleApplySystem(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	var req SystemJSON
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sys, err := s.exchange.ApplySystem(r.Context(), actorOf(r), req.MemberID, req.Name, req.ClientID, req.RateLimit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, systemJSON(sys))
+func (s *Server) handleApplySystem(r *http.Request, req SystemJSON) (SystemJSON, error) {
+	return systemJSON(s.exchange.ApplySystem(r.Context(), actorOf(r), req.MemberID, req.Name, req.ClientID, req.RateLimit))
 }
 
-func (s *Server) handleRecordCheck(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	var req exchange.Check
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sys, err := s.exchange.RecordCheck(r.Context(), actorOf(r), r.PathValue("id"), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, systemJSON(sys))
+func (s *Server) handleRecordCheck(r *http.Request, req exchange.Check) (SystemJSON, error) {
+	return systemJSON(s.exchange.RecordCheck(r.Context(), actorOf(r), r.PathValue("id"), req))
 }
 
 // StageRequest moves a system to another stage.
@@ -218,21 +183,8 @@ type StageRequest struct {
 	Note  string `json:"note"`
 }
 
-func (s *Server) handleMoveSystem(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	var req StageRequest
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sys, err := s.exchange.MoveSystem(r.Context(), actorOf(r), r.PathValue("id"), exchange.Stage(req.Stage), req.Note)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, systemJSON(sys))
+func (s *Server) handleMoveSystem(r *http.Request, req StageRequest) (SystemJSON, error) {
+	return systemJSON(s.exchange.MoveSystem(r.Context(), actorOf(r), r.PathValue("id"), exchange.Stage(req.Stage), req.Note))
 }
 
 func (s *Server) handleStages(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +217,10 @@ type GrantJSON struct {
 	RevokedAt       string   `json:"revoked_at,omitempty"`
 }
 
-func grantJSON(g *exchange.Grant) GrantJSON {
+func grantJSON(g *exchange.Grant, err error) (GrantJSON, error) {
+	if err != nil {
+		return GrantJSON{}, err
+	}
 	ops := make([]string, len(g.Operations))
 	for i, op := range g.Operations {
 		ops[i] = string(op)
@@ -276,7 +231,7 @@ func grantJSON(g *exchange.Grant) GrantJSON {
 	if !g.RevokedAt.IsZero() {
 		out.RevokedAt = g.RevokedAt.UTC().Format(time.RFC3339)
 	}
-	return out
+	return out, nil
 }
 
 func parseInstant(field, v string) (time.Time, error) {
@@ -290,48 +245,25 @@ func parseInstant(field, v string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Server) handleCreateGrant(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	var req GrantJSON
-	if _, err := decode(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleCreateGrant(r *http.Request, req GrantJSON) (GrantJSON, error) {
 	from, err := parseInstant("valid_from", req.ValidFrom)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return GrantJSON{}, err
 	}
 	until, err := parseInstant("valid_until", req.ValidUntil)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return GrantJSON{}, err
 	}
 	ops := make([]exchange.Operation, len(req.Operations))
 	for i, op := range req.Operations {
 		ops[i] = exchange.Operation(op)
 	}
-	g, err := s.exchange.CreateGrant(r.Context(), actorOf(r), exchange.GrantRequest{MemberID: req.MemberID, Purpose: req.Purpose, LegalBasis: req.LegalBasis,
-		Operations: ops, Fields: req.Fields, ValidFrom: from, ValidUntil: until, ConsentRequired: req.ConsentRequired, WithholdDays: req.WithholdDays})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, grantJSON(g))
+	return grantJSON(s.exchange.CreateGrant(r.Context(), actorOf(r), exchange.GrantRequest{MemberID: req.MemberID, Purpose: req.Purpose, LegalBasis: req.LegalBasis,
+		Operations: ops, Fields: req.Fields, ValidFrom: from, ValidUntil: until, ConsentRequired: req.ConsentRequired, WithholdDays: req.WithholdDays}))
 }
 
-func (s *Server) handleRevokeGrant(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	g, err := s.exchange.RevokeGrant(r.Context(), actorOf(r), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, grantJSON(g))
+func (s *Server) handleRevokeGrant(r *http.Request, _ struct{}) (GrantJSON, error) {
+	return grantJSON(s.exchange.RevokeGrant(r.Context(), actorOf(r), r.PathValue("id")))
 }
 
 func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
@@ -342,12 +274,9 @@ func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	month := r.URL.Query().Get("month")
-	if month == "" {
-		month = exchange.Month(time.Now())
-	}
-	if _, err := time.Parse("2006-01", month); err != nil {
-		s.writeError(w, r, errs.InvalidField("month", "format", "month is YYYY-MM"))
+	month, err := monthParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if err := mayReadUsage(actorOf(r)); err != nil {
@@ -459,12 +388,9 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	month := r.URL.Query().Get("month")
-	if month == "" {
-		month = exchange.Month(time.Now())
-	}
-	if _, err := time.Parse("2006-01", month); err != nil {
-		s.writeError(w, r, errs.InvalidField("month", "format", "month is YYYY-MM"))
+	month, err := monthParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if err := mayReadUsage(actorOf(r)); err != nil {
