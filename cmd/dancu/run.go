@@ -19,6 +19,7 @@ import (
 	"dancu/internal/accesslog"
 	"dancu/internal/actor"
 	"dancu/internal/api"
+	"dancu/internal/batchfs"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
 	"dancu/internal/keys"
@@ -47,6 +48,7 @@ Usage:
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
   dancu client list | dancu client disable --id ID
   dancu oidc rotate-key
+  dancu batch submit FILE --url URL --client-id ID --purpose TEXT [--out FILE]   batch verification (secret in $DANCU_CLIENT_SECRET)
   dancu fees statement [--month YYYY-MM] [--member ID] [--tariff FILE] [--json]   monthly fees of the gateway's members
   dancu accesslog verify [--key FILE] [--checkpoints FILE]   the access log against its signed checkpoints
   dancu officer create --name NAME --unit CODE --role registry [--data DIR] [--db URL]
@@ -112,6 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdEID(ctx, rest, getenv, stdin, stdout, stderr)
 	case "client":
 		return cmdClient(ctx, rest, getenv, stdout, stderr)
+	case "batch":
+		return cmdBatch(ctx, rest, getenv, stdout, stderr)
 	case "fees":
 		return cmdFees(ctx, rest, getenv, stdout, stderr)
 	case "accesslog":
@@ -281,6 +285,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
 	}
 	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg}
+	if v := getenv("DANCU_BATCH_LEASE"); v != "" {
+		// Tests restart a killed server at once rather than wait.
+		if gateway.BatchLease, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("DANCU_BATCH_LEASE: %w", err)
+		}
+	}
 	id.web.MemberName, id.web.DataSharing = gateway.MemberName, gateway
 	meterCtx, stopMeter := context.WithCancel(context.WithoutCancel(ctx))
 	metered := make(chan struct{})
@@ -297,12 +307,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	sequencer := &accesslog.Sequencer{Store: db.AccessLogSequencer(), Origin: accessLogOrigin, SignerKey: signer,
 		Outside: &checkpointFile{path: filepath.Join(sf.data, "accesslog", "checkpoints.jsonl")}}
 	go sequencer.Run(meterCtx, time.Second, func(err error) { log.Error("access-log sequencer", "err", err) })
+	batches := batchfs.Dir{Path: filepath.Join(sf.data, "batches")}
+	go gateway.RunBatches(meterCtx, batches, time.Second, failpoint(getenv("DANCU_FAILPOINT")), func(err error) { log.Error("batch verification", "err", err) })
 	machineAuth := func(ctx context.Context, token string) (string, []string, error) {
 		t, err := id.provider.VerifyMachineToken(ctx, token)
 		return t.ClientID, t.Scopes, err
 	}
 	apiHandler := api.NewServer(api.Deps{Registry: reg, Officers: officers, Places: places, Log: log, Ready: db.Ping, Quality: reporter, EID: id.accounts,
-		Exchange: gateway, MachineAuth: machineAuth, Tariff: &tariff, Pages: id.web, AccessLog: db})
+		Exchange: gateway, MachineAuth: machineAuth, Tariff: &tariff, BatchFiles: batches, Pages: id.web, AccessLog: db})
 	pages, err := id.web.Handler()
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -406,4 +407,115 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 		sts = []exchange.Statement{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"month": month, "currency": "VND", "statements": sts})
+}
+
+// BatchJSON is a batch verification job as its system sees it.
+type BatchJSON struct {
+	ID            string           `json:"id"`
+	Status        string           `json:"status"`
+	Format        string           `json:"format"`
+	Purpose       string           `json:"purpose"`
+	UploadedBytes int64            `json:"uploaded_bytes"`
+	Total         int64            `json:"total"`
+	Done          int64            `json:"done"`
+	Counts        map[string]int64 `json:"counts"`
+	// Rate is records a second since the job started; ETASeconds the time
+	// left at that rate.
+	Rate       float64 `json:"rate"`
+	ETASeconds int64   `json:"eta_seconds,omitempty"`
+	Error      string  `json:"error,omitempty"`
+	CreatedAt  string  `json:"created_at"`
+	StartedAt  string  `json:"started_at,omitempty"`
+	FinishedAt string  `json:"finished_at,omitempty"`
+}
+
+func batchJSON(b *exchange.Batch, err error) (BatchJSON, error) {
+	if err != nil {
+		return BatchJSON{}, err
+	}
+	out := BatchJSON{ID: b.ID, Status: string(b.Status), Format: b.Format, Purpose: b.Purpose, UploadedBytes: b.InputSize, Total: b.Total,
+		Done: b.Done, Counts: b.Counts, Error: b.Error, CreatedAt: b.CreatedAt.UTC().Format(time.RFC3339)}
+	if !b.StartedAt.IsZero() {
+		out.StartedAt = b.StartedAt.UTC().Format(time.RFC3339)
+		end := b.UpdatedAt
+		if secs := end.Sub(b.StartedAt).Seconds(); secs > 0 && b.Done > 0 {
+			out.Rate = float64(b.Done) / secs
+			if b.Status == exchange.BatchRunning || b.Status == exchange.BatchQueued {
+				out.ETASeconds = int64(float64(b.Total-b.Done) / out.Rate)
+			}
+		}
+	}
+	if !b.FinishedAt.IsZero() {
+		out.FinishedAt = b.FinishedAt.UTC().Format(time.RFC3339)
+	}
+	return out, nil
+}
+
+// BatchRequest opens a batch job.
+type BatchRequest struct {
+	Format string `json:"format"`
+}
+
+func (s *Server) handleCreateBatch(r *http.Request, req BatchRequest) (BatchJSON, error) {
+	return batchJSON(s.exchange.CreateBatch(r.Context(), callerOf(r), purposeOf(r), req.Format))
+}
+
+func (s *Server) handleBatch(r *http.Request, _ struct{}) (BatchJSON, error) {
+	return batchJSON(s.exchange.BatchStatusOf(r.Context(), callerOf(r), r.PathValue("id")))
+}
+
+func (s *Server) handleStartBatch(r *http.Request, _ struct{}) (BatchJSON, error) {
+	return batchJSON(s.exchange.StartBatch(r.Context(), callerOf(r), s.batchFiles, r.PathValue("id")))
+}
+
+func (s *Server) handleCancelBatch(r *http.Request, _ struct{}) (BatchJSON, error) {
+	return batchJSON(s.exchange.CancelBatch(r.Context(), callerOf(r), r.PathValue("id")))
+}
+
+// handleUploadBatch appends a piece of the job's file, sent as the raw
+// body (not bound by the API's 1 MiB limit) at Upload-Offset, the size
+// uploaded so far: a client whose connection broke asks the job's
+// uploaded_bytes and sends the rest from there.
+func (s *Server) handleUploadBatch(w http.ResponseWriter, r *http.Request) {
+	if s.batchFiles == nil {
+		s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "batch verification is not configured on this server"))
+		return
+	}
+	offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil || offset < 0 {
+		s.writeError(w, r, errs.InvalidField("Upload-Offset", "format", "Upload-Offset is the number of bytes uploaded so far (0 for the first piece)"))
+		return
+	}
+	b, err := s.exchange.UploadBatch(r.Context(), callerOf(r), s.batchFiles, r.PathValue("id"), offset, r.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, _ := batchJSON(b, nil)
+	w.Header().Set("Upload-Offset", strconv.FormatInt(b.InputSize, 10))
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleBatchResults streams the results written so far, as JSON lines.
+func (s *Server) handleBatchResults(w http.ResponseWriter, r *http.Request) {
+	if s.batchFiles == nil {
+		s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "batch verification is not configured on this server"))
+		return
+	}
+	b, err := s.exchange.BatchStatusOf(r.Context(), callerOf(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rd, err := s.batchFiles.ReadResults(b.ID, b.ResultsSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer rd.Close()
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("X-Batch-Status", string(b.Status))
+	w.Header().Set("X-Batch-Done", strconv.FormatInt(b.Done, 10))
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, rd)
 }

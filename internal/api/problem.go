@@ -68,6 +68,9 @@ var titles = map[string][2]string{
 	"wrong-stage":                {"Không thực hiện được ở giai đoạn này", "Not allowed at this stage"},
 	"assessment-incomplete":      {"Chưa đủ nội dung đánh giá an toàn", "Security assessment incomplete"},
 	"concurrent-change":          {"Dữ liệu đã bị thay đổi", "Changed meanwhile"},
+	"batch-started":              {"Lô đã bắt đầu xử lý", "Batch already started"},
+	"batch-finished":             {"Lô đã kết thúc", "Batch already finished"},
+	"upload-offset":              {"Sai vị trí tải lên", "Wrong upload offset"},
 }
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})

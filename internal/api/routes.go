@@ -48,6 +48,12 @@ var Routes = []Route{
 	{"POST", "/api/v1/gateway/verify"},
 	{"POST", "/api/v1/gateway/alive"},
 	{"POST", "/api/v1/gateway/residence"},
+	{"POST", "/api/v1/gateway/batches"},
+	{"GET", "/api/v1/gateway/batches/{id}"},
+	{"PATCH", "/api/v1/gateway/batches/{id}/input"},
+	{"POST", "/api/v1/gateway/batches/{id}/start"},
+	{"POST", "/api/v1/gateway/batches/{id}/cancel"},
+	{"GET", "/api/v1/gateway/batches/{id}/results"},
 	{"GET", "/api/v1/me/access-log"},
 }
 
@@ -85,6 +91,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/gateway/verify", s.system(jsonCall(s, http.StatusOK, s.handleGatewayVerify)))
 	mux.Handle("POST /api/v1/gateway/alive", s.system(jsonCall(s, http.StatusOK, s.handleGatewayAlive)))
 	mux.Handle("POST /api/v1/gateway/residence", s.system(jsonCall(s, http.StatusOK, s.handleGatewayResidence)))
+	mux.Handle("POST /api/v1/gateway/batches", s.system(jsonCall(s, http.StatusCreated, s.handleCreateBatch)))
+	mux.Handle("GET /api/v1/gateway/batches/{id}", s.system(jsonCall(s, http.StatusOK, s.handleBatch)))
+	mux.Handle("PATCH /api/v1/gateway/batches/{id}/input", s.system(s.handleUploadBatch))
+	mux.Handle("POST /api/v1/gateway/batches/{id}/start", s.system(jsonCall(s, http.StatusOK, s.handleStartBatch)))
+	mux.Handle("POST /api/v1/gateway/batches/{id}/cancel", s.system(jsonCall(s, http.StatusOK, s.handleCancelBatch)))
+	mux.Handle("GET /api/v1/gateway/batches/{id}/results", s.system(s.handleBatchResults))
 	mux.Handle("GET /api/v1/me/access-log", http.HandlerFunc(s.handleMyAccessLog))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.

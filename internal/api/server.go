@@ -45,6 +45,7 @@ type Server struct {
 
 	exchange    *exchange.Service
 	tariff      exchange.Tariff
+	batchFiles  exchange.BatchFiles
 	machineAuth MachineAuth
 	pages       *web.Server
 	accessLog   accesslog.Reader
@@ -68,6 +69,8 @@ type Deps struct {
 	MachineAuth MachineAuth
 	// Tariff prices metered use; nil is exchange.DefaultTariff.
 	Tariff *exchange.Tariff
+	// BatchFiles keeps batch verification jobs' files.
+	BatchFiles exchange.BatchFiles
 	// Pages knows the person an e-ID session belongs to and words the
 	// access log for them; AccessLog is what they read.
 	Pages     *web.Server
@@ -77,7 +80,7 @@ type Deps struct {
 // NewServer returns the API's handler.
 func NewServer(d Deps) http.Handler {
 	s := &Server{registry: d.Registry, officers: d.Officers, places: d.Places, log: d.Log, ready: d.Ready, quality: d.Quality, eid: d.EID,
-		exchange: d.Exchange, machineAuth: d.MachineAuth, pages: d.Pages, accessLog: d.AccessLog}
+		exchange: d.Exchange, batchFiles: d.BatchFiles, machineAuth: d.MachineAuth, pages: d.Pages, accessLog: d.AccessLog}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
@@ -260,4 +261,68 @@ func (t *exchangeTx) Usage(ctx context.Context, month string) ([]exchange.Usage,
 		u.Operation = exchange.Operation(op)
 		return u, err
 	}, `SELECT member_id, system_id, operation, count FROM exchange_usage WHERE month = ? ORDER BY member_id, system_id, operation`, month)
+}
+
+const batchColumns = `id, system_id, member_id, purpose, legal_basis, format, status, input_size, input_offset, results_size,
+	total, done, counts, error, created_at, started_at, updated_at, finished_at, lease_until, version`
+
+func scanBatch(row interface{ Scan(...any) error }) (*exchange.Batch, error) {
+	b := &exchange.Batch{}
+	var status, counts string
+	var created, started, updated, finished, lease int64
+	if err := row.Scan(&b.ID, &b.SystemID, &b.MemberID, &b.Purpose, &b.LegalBasis, &b.Format, &status, &b.InputSize, &b.InputOffset, &b.ResultsSize,
+		&b.Total, &b.Done, &counts, &b.Error, &created, &started, &updated, &finished, &lease, &b.Version); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("batch")
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(counts), &b.Counts); err != nil {
+		return nil, fmt.Errorf("batch %s counts: %w", b.ID, err)
+	}
+	if b.Counts == nil {
+		b.Counts = map[string]int64{}
+	}
+	b.Status = exchange.BatchStatus(status)
+	b.CreatedAt, b.StartedAt, b.UpdatedAt, b.FinishedAt, b.LeaseUntil = fromMicros(created), optTime(started), fromMicros(updated), optTime(finished), optTime(lease)
+	return b, nil
+}
+
+func (t *exchangeTx) batchArgs(b *exchange.Batch) []any {
+	counts, _ := json.Marshal(b.Counts)
+	return []any{b.SystemID, b.MemberID, b.Purpose, b.LegalBasis, b.Format, string(b.Status), b.InputSize, b.InputOffset, b.ResultsSize,
+		b.Total, b.Done, string(counts), b.Error, micros(b.CreatedAt), optMicros(b.StartedAt), micros(b.UpdatedAt), optMicros(b.FinishedAt), optMicros(b.LeaseUntil), b.Version}
+}
+
+func (t *exchangeTx) CreateBatch(ctx context.Context, b *exchange.Batch) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{b.ID}, t.batchArgs(b)...)...)
+	return err
+}
+
+func (t *exchangeTx) Batch(ctx context.Context, id string) (*exchange.Batch, error) {
+	return scanBatch(t.row(ctx, `SELECT `+batchColumns+` FROM exchange_batches WHERE id = ?`, id))
+}
+
+func (t *exchangeTx) UpdateBatch(ctx context.Context, b *exchange.Batch) error {
+	res, err := t.exec(ctx, `UPDATE exchange_batches SET system_id = ?, member_id = ?, purpose = ?, legal_basis = ?, format = ?, status = ?,
+		input_size = ?, input_offset = ?, results_size = ?, total = ?, done = ?, counts = ?, error = ?, created_at = ?, started_at = ?,
+		updated_at = ?, finished_at = ?, lease_until = ?, version = ? WHERE id = ? AND version = ?`,
+		append(t.batchArgs(b), b.ID, b.Version-1)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(errs.Conflict, "concurrent-change", "batch %s was changed meanwhile; try again", b.ID)
+	}
+	return nil
+}
+
+func (t *exchangeTx) NextBatch(ctx context.Context, now time.Time) (*exchange.Batch, error) {
+	b, err := scanBatch(t.row(ctx, `SELECT `+batchColumns+` FROM exchange_batches
+		WHERE status = 'queued' OR (status = 'running' AND lease_until < ?) ORDER BY created_at LIMIT 1`+t.db.Dialect.LockRows, micros(now)))
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	return b, err
 }

@@ -1,0 +1,116 @@
+// Package batchfs keeps the files of batch verification jobs (exchange.BatchFiles)
+// on the local file system: DATA/batches/ID/input and results.jsonl.
+package batchfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"dancu/internal/exchange"
+)
+
+// Dir keeps batch jobs' files under a directory, one directory per job.
+type Dir struct{ Path string }
+
+func (f Dir) path(id, name string) (string, error) {
+	if id == "" || strings.ContainsAny(id, `/\.`) {
+		return "", fmt.Errorf("batch id %q", id)
+	}
+	return filepath.Join(f.Path, id, name), nil
+}
+
+func (f Dir) AppendInput(id string, offset int64, r io.Reader) (int64, error) {
+	p, err := f.path(id, "input")
+	if err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return 0, err
+	}
+	w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	// What a broken earlier piece left past the offset is not part of
+	// the input: the database's size is.
+	if err := w.Truncate(offset); err != nil {
+		return 0, err
+	}
+	if _, err := w.Seek(offset, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, r)
+	if err != nil {
+		return 0, err
+	}
+	if err := w.Sync(); err != nil {
+		return 0, err
+	}
+	return offset + n, nil
+}
+
+func (f Dir) OpenInput(id string) (io.ReadSeekCloser, error) {
+	p, err := f.path(id, "input")
+	if err != nil {
+		return nil, err
+	}
+	r, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		// Nothing uploaded: an empty input.
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			return nil, err
+		}
+		return os.Open(p)
+	}
+	return r, err
+}
+
+func (f Dir) OpenResults(id string, size int64) (exchange.ResultsWriter, error) {
+	p, err := f.path(id, "results.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, err
+	}
+	w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	// Results written after the last checkpoint were never final.
+	if err := w.Truncate(size); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := w.Seek(size, io.SeekStart); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (f Dir) ReadResults(id string, size int64) (io.ReadCloser, error) {
+	p, err := f.path(id, "results.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	r, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) && size == 0 {
+		return io.NopCloser(strings.NewReader("")), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(r, size), r}, nil
+}
