@@ -1,12 +1,16 @@
 package storetest
 
 import (
+	"context"
 	"errors"
+	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"dancu/internal/actor"
+	"dancu/internal/batchfs"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
 )
@@ -214,5 +218,90 @@ func testExchange(t *testing.T, f *fixture) {
 	}
 	if verified != 8 || refused != 2 {
 		t.Fatalf("%d verifications and %d refusals logged, want 8 and 2", verified, refused)
+	}
+}
+
+// testExchangeBatch: a batch job goes from upload to done through the
+// store's job rows: only the next piece is accepted, the worker takes a
+// queued job once, and its results count every record.
+func testExchangeBatch(t *testing.T, f *fixture) {
+	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now, BatchLease: time.Hour}
+	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
+	m, err := svc.CreateMember(f.ctx, op, "Bảo hiểm xã hội", exchange.MemberStateCompany)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, _ := svc.ApplySystem(f.ctx, op, m.ID, "Thu BHXH", "client-bhxh", 0)
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageAssessment, "")
+	for _, item := range exchange.RequiredChecks {
+		v := "đạt"
+		if item == exchange.CheckPentest {
+			v = "2026-01-01"
+		}
+		svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
+	}
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageActive, "")
+	if _, err := svc.CreateGrant(f.ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: "đối soát sổ BHXH", LegalBasis: "Luật BHXH 2024",
+		Operations: []exchange.Operation{exchange.OpBatch}, Fields: []string{"pid", "full_name", "birth_date"}, ValidUntil: f.clock.Now().AddDate(1, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.person(t, "Đinh Công Tráng", "1975-03-03", "male")
+	caller := exchange.Caller{ClientID: "client-bhxh"}
+	files := batchfs.Dir{Path: t.TempDir()}
+	b, err := svc.CreateBatch(f.ctx, caller, "đối soát sổ BHXH", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := "ref,idDocument,name,birthdate\n1," + string(p.PID) + ",Dinh Cong Trang,1975-03-03\n2," + string(p.PID) + ",Đinh Công Tráng,1975-03-04\n3,012345678901,Ai Đó,1990\n4,abc,x,1990\n"
+	half := len(input) / 2
+	if _, err := svc.UploadBatch(f.ctx, caller, files, b.ID, 0, strings.NewReader(input[:half])); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UploadBatch(f.ctx, caller, files, b.ID, 0, strings.NewReader(input[:half])); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("a piece sent twice: %v", err)
+	}
+	if _, err := svc.UploadBatch(f.ctx, caller, files, b.ID, int64(half), strings.NewReader(input[half:])); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = svc.StartBatch(f.ctx, caller, files, b.ID); err != nil || b.Total != 4 || b.Status != exchange.BatchQueued {
+		t.Fatalf("started: %+v %v", b, err)
+	}
+	if _, err := svc.BatchStatusOf(f.ctx, exchange.Caller{ClientID: "someone-else"}, b.ID); err == nil {
+		t.Fatal("another client read the job")
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.RunBatches(ctx, files, 10*time.Millisecond, nil, func(err error) { t.Error(err) })
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err = svc.BatchStatusOf(f.ctx, caller, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if b.Status == exchange.BatchDone || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if b.Status != exchange.BatchDone || b.Done != 4 || b.Counts["match"] != 1 || b.Counts["mismatch"] != 1 || b.Counts["not_found"] != 1 || b.Counts["invalid"] != 1 {
+		t.Fatalf("the job: %+v", b)
+	}
+	rd, err := files.ReadResults(b.ID, b.ResultsSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	raw, _ := io.ReadAll(rd)
+	if n := strings.Count(string(raw), "\n"); n != 4 || !strings.Contains(string(raw), `"mismatched":["birthdate"]`) {
+		t.Fatalf("results:\n%s", raw)
+	}
+	usage, _ := svc.Usage(f.ctx, exchange.Month(f.clock.Now()))
+	if len(usage) != 1 || usage[0].Operation != exchange.OpBatch || usage[0].Count != 4 {
+		t.Fatalf("metered: %+v", usage)
 	}
 }

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"AccessLogAndOutbox", testAccessLogOutbox},
 		{"AccessLogAboutAPerson", testAccessLogAbout},
 		{"ExchangeGateAndGrants", testExchange},
+		{"ExchangeBatch", testExchangeBatch},
 		{"AccessLogSequencing", testAccessLogSequencing},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
