@@ -20,6 +20,7 @@ import (
 
 	"dancu/internal/actor"
 	"dancu/internal/eid"
+	"dancu/internal/keys"
 	"dancu/internal/oidc"
 	"dancu/internal/place"
 	"dancu/internal/registry"
@@ -29,6 +30,7 @@ import (
 
 // identity is the e-ID side of dancu, wired.
 type identity struct {
+	master   *keys.Master
 	accounts *eid.Service
 	clients  *oidc.Clients
 	provider *oidc.Provider
@@ -80,7 +82,7 @@ func newIdentity(db *sqlstore.DB, reg *registry.Service, data, issuer string, ge
 	accounts := &eid.Service{Store: db.EID(), Registry: reg, Notifier: notifier, Sealer: master.Sealer("eid-totp"),
 		HashKey: master.Derive("eid-hash"), Log: log, Issuer: "dancu e-ID"}
 	clients := &oidc.Clients{Store: db.OIDC(), HashKey: master.Derive("oidc-client")}
-	id := &identity{accounts: accounts, clients: clients}
+	id := &identity{master: master, accounts: accounts, clients: clients}
 	if issuer == "" {
 		return id, nil
 	}

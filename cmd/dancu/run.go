@@ -20,6 +20,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/api"
 	"dancu/internal/batchfs"
+	"dancu/internal/bus"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
 	"dancu/internal/keys"
@@ -236,6 +237,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	var nf notifierFlags
 	nf.register(fs, getenv)
 	tariffPath := fs.String("tariff", getenv("DANCU_TARIFF"), "the data-sharing gateway's tariff, a JSON file (default: the illustrative one in exchange.DefaultTariff)")
+	natsURL := fs.String("nats-url", getenv("DANCU_NATS_URL"), "an external NATS cluster with JetStream (default: one embedded, with its data in DATA/nats)")
+	natsReplicas := fs.Int("nats-replicas", 1, "copies of the event stream in the NATS cluster (3 for a three-node cluster)")
+	allowPrivate := fs.Bool("webhook-allow-private", getenv("DANCU_WEBHOOK_ALLOW_PRIVATE") == "1", "let webhooks go to loopback and private addresses (development, tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -284,7 +288,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if id.accounts.Passkeys == nil {
 		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
 	}
-	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg}
+	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, Sealer: id.master.Sealer("webhook"), AllowPrivateTargets: *allowPrivate}
 	if v := getenv("DANCU_BATCH_LEASE"); v != "" {
 		// Tests restart a killed server at once rather than wait.
 		if gateway.BatchLease, err = time.ParseDuration(v); err != nil {
@@ -307,6 +311,30 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	sequencer := &accesslog.Sequencer{Store: db.AccessLogSequencer(), Origin: accessLogOrigin, SignerKey: signer,
 		Outside: &checkpointFile{path: filepath.Join(sf.data, "accesslog", "checkpoints.jsonl")}}
 	go sequencer.Run(meterCtx, time.Second, func(err error) { log.Error("access-log sequencer", "err", err) })
+	// Events: the outbox to JetStream, the stream to subscriptions, the
+	// subscriptions to webhooks.
+	busURL := *natsURL
+	if busURL == "" {
+		ns, err := bus.Embedded(filepath.Join(sf.data, "nats"))
+		if err != nil {
+			return err
+		}
+		defer ns.Shutdown()
+		busURL = ns.ClientURL()
+	}
+	nc, js, err := bus.Connect(ctx, busURL, *natsReplicas)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	defer stopMeter() // background work stops before the bus closes
+	go bus.Publish(meterCtx, js, db, 200*time.Millisecond, log)
+	go func() {
+		if err := bus.Consume(meterCtx, js, "dancu-subscriptions", gateway.HandleEvent, log); err != nil {
+			log.Error("matching events to subscriptions", "err", err)
+		}
+	}()
+	go gateway.Deliver(meterCtx, 200*time.Millisecond, func(err error) { log.Warn("webhook delivery", "err", err) })
 	batches := batchfs.Dir{Path: filepath.Join(sf.data, "batches")}
 	go gateway.RunBatches(meterCtx, batches, time.Second, failpoint(getenv("DANCU_FAILPOINT")), func(err error) { log.Error("batch verification", "err", err) })
 	machineAuth := func(ctx context.Context, token string) (string, []string, error) {

@@ -519,3 +519,96 @@ func (s *Server) handleBatchResults(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rd)
 }
+
+// SubscriptionJSON is a subscription; Secret only in the answer that
+// creates it.
+type SubscriptionJSON struct {
+	ID         string   `json:"id,omitempty"`
+	EventTypes []string `json:"event_types"`
+	Unit       string   `json:"unit,omitempty"`
+	URL        string   `json:"url"`
+	Purpose    string   `json:"purpose,omitempty"`
+	Secret     string   `json:"secret,omitempty"`
+	CreatedAt  string   `json:"created_at,omitempty"`
+}
+
+func (s *Server) handleCreateSubscription(r *http.Request, req SubscriptionJSON) (SubscriptionJSON, error) {
+	sub, secret, err := s.exchange.CreateSubscription(r.Context(), callerOf(r), purposeOf(r), exchange.SubscriptionRequest{EventTypes: req.EventTypes, Unit: req.Unit, URL: req.URL})
+	if err != nil {
+		return SubscriptionJSON{}, err
+	}
+	return SubscriptionJSON{ID: sub.ID, EventTypes: sub.EventTypes, Unit: sub.Unit, URL: sub.URL, Purpose: sub.Purpose, Secret: secret,
+		CreatedAt: sub.CreatedAt.UTC().Format(time.RFC3339)}, nil
+}
+
+// WatchRequest adds people to a watch list.
+type WatchRequest struct {
+	Numbers []string `json:"numbers"`
+}
+
+func (s *Server) handleWatch(r *http.Request, req WatchRequest) (map[string]any, error) {
+	added, unknown, err := s.exchange.Watch(r.Context(), callerOf(r), r.PathValue("id"), req.Numbers)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"added": added, "unknown": nonNil(unknown)}, nil
+}
+
+// ReplayRequest asks for deliveries again from a point in time.
+type ReplayRequest struct {
+	Since string `json:"since"`
+}
+
+func (s *Server) handleReplay(r *http.Request, req ReplayRequest) (map[string]any, error) {
+	since, err := parseInstant("since", req.Since)
+	if err != nil {
+		return nil, err
+	}
+	if since.IsZero() {
+		return nil, errs.InvalidField("since", "required", "since is the RFC 3339 instant to replay from")
+	}
+	n, err := s.exchange.Replay(r.Context(), callerOf(r), r.PathValue("id"), since)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"replayed": n}, nil
+}
+
+// DeliveryJSON is one delivery of a subscription.
+type DeliveryJSON struct {
+	ID          int64  `json:"id"`
+	EventID     string `json:"event_id"`
+	Type        string `json:"type"`
+	Status      string `json:"status"`
+	Attempts    int    `json:"attempts"`
+	NextAt      string `json:"next_at,omitempty"`
+	LastError   string `json:"last_error,omitempty"`
+	CreatedAt   string `json:"created_at"`
+	DeliveredAt string `json:"delivered_at,omitempty"`
+}
+
+func (s *Server) handleDeliveries(r *http.Request, _ struct{}) (map[string]any, error) {
+	if err := queryOnly(r, "status"); err != nil {
+		return nil, err
+	}
+	status := r.URL.Query().Get("status")
+	if status != "" && status != "pending" && status != "delivered" && status != "dead" {
+		return nil, errs.InvalidField("status", "unknown", "status is pending, delivered or dead")
+	}
+	ds, err := s.exchange.DeliveriesOf(r.Context(), callerOf(r), r.PathValue("id"), status)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeliveryJSON, len(ds))
+	for i, d := range ds {
+		out[i] = DeliveryJSON{ID: d.ID, EventID: d.EventID, Type: d.Type, Status: d.Status, Attempts: d.Attempts, LastError: d.LastError,
+			CreatedAt: d.CreatedAt.UTC().Format(time.RFC3339)}
+		if d.Status == "pending" {
+			out[i].NextAt = d.NextAt.UTC().Format(time.RFC3339)
+		}
+		if !d.DeliveredAt.IsZero() {
+			out[i].DeliveredAt = d.DeliveredAt.UTC().Format(time.RFC3339)
+		}
+	}
+	return map[string]any{"deliveries": out}, nil
+}

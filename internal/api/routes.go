@@ -54,6 +54,10 @@ var Routes = []Route{
 	{"POST", "/api/v1/gateway/batches/{id}/start"},
 	{"POST", "/api/v1/gateway/batches/{id}/cancel"},
 	{"GET", "/api/v1/gateway/batches/{id}/results"},
+	{"POST", "/api/v1/gateway/subscriptions"},
+	{"POST", "/api/v1/gateway/subscriptions/{id}/watch"},
+	{"GET", "/api/v1/gateway/subscriptions/{id}/deliveries"},
+	{"POST", "/api/v1/gateway/subscriptions/{id}/replay"},
 	{"GET", "/api/v1/me/access-log"},
 }
 
@@ -97,6 +101,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/gateway/batches/{id}/start", s.system(jsonCall(s, http.StatusOK, s.handleStartBatch)))
 	mux.Handle("POST /api/v1/gateway/batches/{id}/cancel", s.system(jsonCall(s, http.StatusOK, s.handleCancelBatch)))
 	mux.Handle("GET /api/v1/gateway/batches/{id}/results", s.system(s.handleBatchResults))
+	mux.Handle("POST /api/v1/gateway/subscriptions", s.system(jsonCall(s, http.StatusCreated, s.handleCreateSubscription)))
+	mux.Handle("POST /api/v1/gateway/subscriptions/{id}/watch", s.system(jsonCall(s, http.StatusOK, s.handleWatch)))
+	mux.Handle("GET /api/v1/gateway/subscriptions/{id}/deliveries", s.system(jsonCall(s, http.StatusOK, s.handleDeliveries)))
+	mux.Handle("POST /api/v1/gateway/subscriptions/{id}/replay", s.system(jsonCall(s, http.StatusOK, s.handleReplay)))
 	mux.Handle("GET /api/v1/me/access-log", http.HandlerFunc(s.handleMyAccessLog))
 	// A known path with the wrong method gets 405 with Allow, an unknown
 	// path 404, both as problem documents.

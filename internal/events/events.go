@@ -9,7 +9,11 @@
 // fetches what its grant allows through the data-sharing gateway.
 package events
 
-import "time"
+import (
+	"context"
+	"errors"
+	"time"
+)
 
 // Message is one outbox row.
 type Message struct {
@@ -25,3 +29,16 @@ type Message struct {
 func Subject(capability, eventType string) string {
 	return "dancu." + capability + "." + eventType
 }
+
+// OutboxStore is what the publisher needs of the database.
+type OutboxStore interface {
+	// PublishPending calls publish with up to limit messages not yet
+	// published, oldest first, while holding the publisher's lock, and
+	// marks those whose event ids publish returns as published, in the
+	// same transaction. It returns how many were marked; ErrPublisherBusy
+	// when another process holds the lock.
+	PublishPending(ctx context.Context, limit int, publish func([]Message) ([]string, error)) (int, error)
+}
+
+// ErrPublisherBusy says another process is publishing the outbox.
+var ErrPublisherBusy = errors.New("events: another process is publishing")

@@ -47,6 +47,11 @@ type Service struct {
 	// Processes is how many dancu processes share each system's rate
 	// limit: each enforces its share, so limiting costs no shared write.
 	Processes int
+	// Sealer seals webhook secrets; AllowPrivateTargets lets webhooks go to
+	// loopback and private addresses (development, tests, an operator's
+	// own network).
+	Sealer              Sealer
+	AllowPrivateTargets bool
 	// BatchLease is how long a batch worker may go without a checkpoint
 	// before another process takes its job over; 0 means 30 seconds.
 	BatchLease time.Duration

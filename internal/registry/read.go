@@ -572,3 +572,59 @@ func (s *Service) ExamineMany(ctx context.Context, a actor.Actor, numbers []stri
 	}
 	return out, nil
 }
+
+// Keys resolves numbers to the records they lead to, for a capability
+// that keeps people by key (a subscription's watch list); the numbers no
+// one has come back apart. Nothing about the people leaves with it, so
+// nothing is logged.
+func (s *Service) Keys(ctx context.Context, numbers []string) (map[string]PersonKey, []string, error) {
+	out := map[string]PersonKey{}
+	var unknown []string
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		for _, n := range numbers {
+			if checkNumber(n) != nil {
+				unknown = append(unknown, n)
+				continue
+			}
+			al, err := tx.Resolve(ctx, n)
+			if errs.Is(err, errs.NotFound) {
+				unknown = append(unknown, n)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			k, err := s.follow(ctx, tx, al.Person)
+			if err != nil {
+				return err
+			}
+			out[n] = k
+		}
+		return nil
+	})
+	return out, unknown, err
+}
+
+// Locate returns the record a number leads to and the current units it is
+// attached to, for matching an event against subscriptions by person or
+// region. Nothing leaves with it, so it is not logged.
+func (s *Service) Locate(ctx context.Context, number string) (PersonKey, []string, error) {
+	var key PersonKey
+	var units []string
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		al, err := tx.Resolve(ctx, number)
+		if err != nil {
+			return err
+		}
+		if key, err = s.follow(ctx, tx, al.Person); err != nil {
+			return err
+		}
+		c, err := tx.Citizen(ctx, key)
+		if err != nil {
+			return err
+		}
+		units = s.Units(c, civil.DateOf(s.now()))
+		return nil
+	})
+	return key, units, err
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"dancu/internal/errs"
@@ -325,4 +327,114 @@ func (t *exchangeTx) NextBatch(ctx context.Context, now time.Time) (*exchange.Ba
 		return nil, nil
 	}
 	return b, err
+}
+
+const subscriptionColumns = `id, member_id, system_id, purpose, legal_basis, event_types, unit, url, sealed_secret, created_at, active`
+
+func scanSubscription(row interface{ Scan(...any) error }) (*exchange.Subscription, error) {
+	s := &exchange.Subscription{}
+	var types string
+	var created int64
+	var active int
+	if err := row.Scan(&s.ID, &s.MemberID, &s.SystemID, &s.Purpose, &s.LegalBasis, &types, &s.Unit, &s.URL, &s.SealedSecret, &created, &active); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("subscription")
+		}
+		return nil, err
+	}
+	var err error
+	if s.EventTypes, err = parseList(types, "subscription event types"); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.Active = fromMicros(created), active != 0
+	return s, nil
+}
+
+func (t *exchangeTx) CreateSubscription(ctx context.Context, s *exchange.Subscription) error {
+	active := 0
+	if s.Active {
+		active = 1
+	}
+	_, err := t.exec(ctx, `INSERT INTO exchange_subscriptions (`+subscriptionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.MemberID, s.SystemID, s.Purpose, s.LegalBasis, listText(s.EventTypes), s.Unit, s.URL, blob(s.SealedSecret), micros(s.CreatedAt), active)
+	return err
+}
+
+func (t *exchangeTx) Subscription(ctx context.Context, id string) (*exchange.Subscription, error) {
+	return scanSubscription(t.row(ctx, `SELECT `+subscriptionColumns+` FROM exchange_subscriptions WHERE id = ?`, id))
+}
+
+func (t *exchangeTx) AddWatch(ctx context.Context, id string, persons []int64) error {
+	for _, p := range persons {
+		if _, err := t.exec(ctx, `INSERT INTO exchange_watch (subscription_id, person_key) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *exchangeTx) MatchSubscriptions(ctx context.Context, person int64, units []string, typ string) ([]*exchange.Subscription, error) {
+	q := `SELECT ` + subscriptionColumns + ` FROM exchange_subscriptions WHERE active = 1 AND id IN (SELECT subscription_id FROM exchange_watch WHERE person_key = ?)`
+	args := []any{person}
+	if len(units) > 0 {
+		q += ` UNION SELECT ` + subscriptionColumns + ` FROM exchange_subscriptions WHERE active = 1 AND unit IN (?` + strings.Repeat(",?", len(units)-1) + `)`
+		for _, u := range units {
+			args = append(args, u)
+		}
+	}
+	subs, err := scanAll(t, ctx, scanSubscription, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(subs, func(s *exchange.Subscription) bool { return !slices.Contains(s.EventTypes, typ) }), nil
+}
+
+const deliveryColumns = `id, subscription_id, event_id, type, person_key, payload, status, attempts, next_at, last_error, created_at, delivered_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (*exchange.Delivery, error) {
+	d := &exchange.Delivery{}
+	var payload string
+	var next, created, delivered int64
+	if err := row.Scan(&d.ID, &d.SubscriptionID, &d.EventID, &d.Type, &d.PersonKey, &payload, &d.Status, &d.Attempts, &next, &d.LastError, &created, &delivered); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("delivery")
+		}
+		return nil, err
+	}
+	d.Payload, d.NextAt, d.CreatedAt, d.DeliveredAt = []byte(payload), fromMicros(next), fromMicros(created), optTime(delivered)
+	return d, nil
+}
+
+func (t *exchangeTx) AddDelivery(ctx context.Context, d *exchange.Delivery) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_deliveries (subscription_id, event_id, type, person_key, payload, status, attempts, next_at, last_error, created_at, delivered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, event_id) DO NOTHING`,
+		d.SubscriptionID, d.EventID, d.Type, d.PersonKey, string(d.Payload), d.Status, d.Attempts, micros(d.NextAt), d.LastError, micros(d.CreatedAt), optMicros(d.DeliveredAt))
+	return err
+}
+
+func (t *exchangeTx) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]*exchange.Delivery, error) {
+	return scanAll(t, ctx, scanDelivery, `SELECT `+deliveryColumns+` FROM exchange_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`, micros(now), limit)
+}
+
+func (t *exchangeTx) UpdateDelivery(ctx context.Context, d *exchange.Delivery) error {
+	_, err := t.exec(ctx, `UPDATE exchange_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
+		d.Status, d.Attempts, micros(d.NextAt), d.LastError, optMicros(d.DeliveredAt), d.ID)
+	return err
+}
+
+func (t *exchangeTx) Deliveries(ctx context.Context, id, status string, limit int) ([]*exchange.Delivery, error) {
+	if status == "" {
+		return scanAll(t, ctx, scanDelivery, `SELECT `+deliveryColumns+` FROM exchange_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT ?`, id, limit)
+	}
+	return scanAll(t, ctx, scanDelivery, `SELECT `+deliveryColumns+` FROM exchange_deliveries WHERE subscription_id = ? AND status = ? ORDER BY id DESC LIMIT ?`, id, status, limit)
+}
+
+func (t *exchangeTx) ReplayDeliveries(ctx context.Context, id string, since, now time.Time) (int, error) {
+	res, err := t.exec(ctx, `UPDATE exchange_deliveries SET status = 'pending', attempts = 0, next_at = ?, last_error = '' WHERE subscription_id = ? AND created_at >= ?`,
+		micros(now), id, micros(since))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"dancu/internal/store/sqlite"
+)
+
+type webhookCall struct {
+	id, ts, sig string
+	body        []byte
+	at          time.Time
+}
+
+// TestWebhooks: a social-insurance system subscribes to deaths and
+// residence changes of the people it holds; the registry's events go
+// through the outbox and NATS JetStream to signed webhooks, within a
+// second; a receiver that is down gets the event once it is back;
+// people not watched are not sent; a replay sends again; every delivery
+// is in the person's access log.
+func TestWebhooks(t *testing.T) {
+	b := backend{name: "sqlite", data: t.TempDir()}
+	var mu sync.Mutex
+	var calls []webhookCall
+	var down atomic.Bool
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		mu.Lock()
+		calls = append(calls, webhookCall{r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature"), body, time.Now()})
+		mu.Unlock()
+	}))
+	defer receiver.Close()
+	received := func() []webhookCall {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]webhookCall(nil), calls...)
+	}
+	waitFor := func(n int) []webhookCall {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if c := received(); len(c) >= n {
+				return c
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d webhooks received, want %d", len(received()), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	srv := startArgs(t, append([]string{"--webhook-allow-private"}, b.args()...)...)
+	officer := &client{t: t, url: srv.url, token: newOfficer(t, b, "VN")}
+	watched := str(officer.call("POST", "/api/v1/births", map[string]any{"full_name": "Vi Văn Thắng", "birth_date": "1950-02-02",
+		"sex": "male", "birth_place": "00004", "registration_place": "00004"}, 201), "pid")
+	other := str(officer.call("POST", "/api/v1/births", map[string]any{"full_name": "Vi Thị Lan", "birth_date": "1952-03-03",
+		"sex": "female", "birth_place": "00004", "registration_place": "00004"}, 201), "pid")
+
+	machine := createClient(t, b, "--name", "BHXH", "--grant-types", "client_credentials", "--scopes", "exchange:subscribe")
+	bhxh := str(officer.call("POST", "/api/v1/exchange/members", map[string]any{"name": "Bảo hiểm xã hội Việt Nam", "type": "state_company"}, 201), "id")
+	sys := str(officer.call("POST", "/api/v1/exchange/systems", map[string]any{"member_id": bhxh, "name": "Quản lý thu", "client_id": machine.ID}, 201), "id")
+	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "assessment"}, 200)
+	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
+		v := "đạt"
+		if item == "pentest_date" {
+			v = "2026-10-01"
+		}
+		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/checks", map[string]any{"item": item, "value": v, "evidence": "x"}, 200)
+	}
+	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 200)
+	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "active"}, 200)
+	const purpose = "dừng chi trả lương hưu khi người hưởng mất"
+	officer.call("POST", "/api/v1/exchange/grants", map[string]any{"member_id": bhxh, "purpose": purpose, "legal_basis": "Luật Bảo hiểm xã hội 2024",
+		"operations": []string{"subscribe"}, "fields": []string{"pid"}, "valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}, 201)
+	tok, err := (&clientcredentials.Config{ClientID: machine.ID, ClientSecret: machine.Secret, TokenURL: srv.url + "/oauth2/token"}).Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	system := &client{t: t, url: srv.url, token: tok.AccessToken}
+	sub := system.call("POST", "/api/v1/gateway/subscriptions", map[string]any{"event_types": []string{"death", "permanent_residence"}, "url": receiver.URL}, 201, "X-Purpose", purpose)
+	subID, secret := str(sub, "id"), str(sub, "secret")
+	if w := system.call("POST", "/api/v1/gateway/subscriptions/"+subID+"/watch", map[string]any{"numbers": []string{watched, "001099999999"}}, 200, "X-Purpose", purpose); w["added"] != 1.0 {
+		t.Fatalf("watch: %v", w)
+	}
+	if p := system.call("POST", "/api/v1/gateway/subscriptions", map[string]any{"event_types": []string{"death"}, "url": "ftp://example.com"}, 400, "X-Purpose", purpose); !strings.Contains(p["detail"].(string), "url") {
+		t.Fatalf("a webhook to ftp: %v", p)
+	}
+
+	verify := func(c webhookCall) map[string]any {
+		t.Helper()
+		key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(c.id + "." + c.ts + "."))
+		mac.Write(c.body)
+		if c.sig != "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
+			t.Fatalf("webhook %s: the signature does not verify", c.id)
+		}
+		var m map[string]any
+		json.Unmarshal(c.body, &m)
+		return m
+	}
+
+	// A residence change of the watched person, and one of the other.
+	sent := time.Now()
+	officer.call("POST", "/api/v1/citizens/"+other+"/events", map[string]any{"type": "permanent_residence", "new_household": true, "place": "00004", "address": "Số 2 phố Hàng Bông", "effective_date": "2025-09-01"}, 201)
+	officer.call("POST", "/api/v1/citizens/"+watched+"/events", map[string]any{"type": "permanent_residence", "new_household": true, "place": "00004", "address": "Số 1 phố Hàng Bông", "effective_date": "2025-09-01"}, 201)
+	first := waitFor(1)[0]
+	t.Logf("registry → webhook in %s", first.at.Sub(sent).Round(time.Millisecond))
+	m := verify(first)
+	data := m["data"].(map[string]any)
+	if m["type"] != "registry.permanent_residence" || data["pid"] != watched || data["subscription"] != subID {
+		t.Fatalf("the webhook: %s", first.body)
+	}
+
+	// The receiver is down when the person dies; the webhook comes once
+	// it is back.
+	down.Store(true)
+	officer.call("POST", "/api/v1/citizens/"+watched+"/events", map[string]any{"type": "death", "effective_date": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)}, 201)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ds := system.call("GET", "/api/v1/gateway/subscriptions/"+subID+"/deliveries?status=pending", nil, 200)
+		if l := ds["deliveries"].([]any); len(l) == 1 && l[0].(map[string]any)["attempts"].(float64) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the death was not tried while the receiver was down: %v", ds)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	down.Store(false)
+	death := verify(waitFor(2)[1])
+	if death["type"] != "registry.death" {
+		t.Fatalf("after the receiver came back: %v", death)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(received()); n != 2 {
+		t.Fatalf("%d webhooks for two events of the watched person (the other person's must not be sent)", n)
+	}
+
+	// A replay from before the first sends both again, with their ids.
+	system.call("POST", "/api/v1/gateway/subscriptions/"+subID+"/replay", map[string]any{"since": sent.Add(-time.Minute).UTC().Format(time.RFC3339)}, 200, "X-Purpose", purpose)
+	again := waitFor(4)
+	if again[2].id != first.id && again[3].id != first.id {
+		t.Fatalf("a replayed webhook has another id: %s %s, first %s", again[2].id, again[3].id, first.id)
+	}
+
+	// Each delivery sent is a read of the person's number, in their log,
+	// under the subscription's member and legal basis.
+	db, _, err := sqlite.Open(context.Background(), filepath.Join(b.data, "dancu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM access_log WHERE actor_id = ? AND member = ? AND legal_basis = ? AND fields LIKE '%event:%'`,
+		sys, bhxh, "Luật Bảo hiểm xã hội 2024").Scan(&n); err != nil || n < 4 {
+		t.Fatalf("%d deliveries in the access log, want at least 4 (%v)", n, err)
+	}
+}
