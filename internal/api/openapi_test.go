@@ -209,7 +209,8 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 		}
 		return "", nil, errors.New("unknown token")
 	}
-	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, DefaultRateLimit: 1000}
+	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, DefaultRateLimit: 1000,
+		Sealer: keys.Must(keys.NewMaster([]byte("openapi-test-master-key-openapi-test"))).Sealer("webhook"), AllowPrivateTargets: true}
 	srv := httptest.NewServer(NewServer(Deps{Registry: reg, Officers: officers, Places: places, Log: slog.New(slog.DiscardHandler), Ready: db.Ping, Quality: reporter, EID: accounts,
 		Exchange: gateway, MachineAuth: machineAuth, Pages: &web.Server{Accounts: accounts}, AccessLog: db, BatchFiles: batchfs.Dir{Path: t.TempDir()}}))
 	t.Cleanup(srv.Close)
@@ -467,7 +468,7 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(403, "POST", "/api/v1/gateway/verify", "", verify, system...)
 	until := time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)
 	grant := str(call(201, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "định danh khách hàng", "legal_basis": "Thông tư 17/2024/TT-NHNN",
-		"operations": []string{"verify", "lookup", "alive", "residence", "batch_verify"}, "fields": []string{"pid", "full_name", "birth_date", "sex", "phones", "status"}, "valid_until": until}), "id")
+		"operations": []string{"verify", "lookup", "alive", "residence", "batch_verify", "subscribe"}, "fields": []string{"pid", "full_name", "birth_date", "sex", "phones", "status"}, "valid_until": until}), "id")
 	call(400, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "x", "legal_basis": "x", "operations": []string{"steal"}, "fields": []string{}, "valid_until": "next year"})
 	call(422, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": "m-none", "purpose": "x", "legal_basis": "x", "operations": []string{"verify"}, "fields": []string{}, "valid_until": until})
 	if res := call(200, "POST", "/api/v1/gateway/verify", "", verify, system...); res["nameMatch"] != "true" || res["birthdateMatch"] != "true" || res["phoneNumberMatch"] != "true" {
@@ -499,6 +500,16 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(200, "GET", "/api/v1/gateway/batches/"+batch+"/results", "", nil, system...)
 	call(200, "POST", "/api/v1/gateway/batches/"+batch+"/cancel", "", nil, system...)
 	call(409, "POST", "/api/v1/gateway/batches/"+batch+"/cancel", "", nil, system...)
+	sub := str(call(201, "POST", "/api/v1/gateway/subscriptions", "", map[string]any{"event_types": []string{"death"}, "url": "http://127.0.0.1:9/hook"}, system...), "id")
+	call(400, "POST", "/api/v1/gateway/subscriptions", "", map[string]any{"event_types": []string{"lunch"}, "url": "gopher://x"}, system...)
+	if w := call(200, "POST", "/api/v1/gateway/subscriptions/"+sub+"/watch", "", map[string]any{"numbers": []string{father, "079203001234"}}, system...); w["added"] != 1.0 {
+		t.Errorf("watch: %v", w)
+	}
+	call(404, "POST", "/api/v1/gateway/subscriptions/w-none/watch", "", map[string]any{"numbers": []string{father}}, system...)
+	call(200, "GET", "/api/v1/gateway/subscriptions/"+sub+"/deliveries?status=dead", "", nil, system...)
+	call(400, "GET", "/api/v1/gateway/subscriptions/"+sub+"/deliveries?status=lost", "", nil, system...)
+	call(200, "POST", "/api/v1/gateway/subscriptions/"+sub+"/replay", "", map[string]any{"since": "2026-01-01T00:00:00Z"}, system...)
+	call(400, "POST", "/api/v1/gateway/subscriptions/"+sub+"/replay", "", map[string]any{"since": "yesterday"}, system...)
 	call(200, "GET", "/api/v1/exchange/usage", "VN", nil)
 	call(400, "GET", "/api/v1/exchange/usage?month=2026-13x", "VN", nil)
 	if st := call(200, "GET", "/api/v1/exchange/statements", "VN", nil); len(st["statements"].([]any)) != 1 {
