@@ -37,6 +37,7 @@ const usage = `dancu — national population registry
 Usage:
   dancu serve   [--addr HOST:PORT] [--issuer URL] [--data DIR] [--db postgres://...] [--db-read postgres://...]
                 [--smtp-addr HOST:PORT --smtp-from ADDR [--smtp-user U]] [--sms-webhook URL]
+                [--nats-url URL [--nats-replicas 3]] [--webhook-allow-private] [--tariff FILE]
   dancu migrate [--data DIR] [--db postgres://...]
   dancu seed --citizens N [--seed S] [--truth FILE]      synthetic population
   dancu import FILE [--rejects FILE]                     CSV or JSON lines; resumable

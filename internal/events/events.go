@@ -5,8 +5,9 @@
 // Nats-Msg-Id = Message.EventID) and marks them published; consumers
 // de-duplicate by event id.
 //
-// Messages carry identifiers and dates, not personal data: a subscriber
-// fetches what its grant allows through the data-sharing gateway.
+// Messages carry identifiers (the person's number) and dates, no other
+// personal data: a subscriber fetches what its grant allows through the
+// data-sharing gateway. internal/bus is the publisher.
 package events
 
 import (
