@@ -52,6 +52,8 @@ scenarios:
   gateway  POST /api/v1/gateway/verify (a telco's subscriber check: token,
          grant, registry, metering, access log) under concurrent load, next
          to the floor of the read scenario
+  webhooks  the time from a registry write to its signed webhook, through
+         the outbox, NATS JetStream and the subscription match, at 20 events/s
   bare   the peer of seed: a bare insert of --rows (k, v) rows into one table
          (SQLite: prepared multi-row INSERTs; PostgreSQL: COPY)
 
@@ -111,7 +113,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if bf.backend != "sqlite" && bf.backend != "postgres" {
 		return fmt.Errorf("--backend is sqlite or postgres")
 	}
-	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc", "gateway"}, scenario) {
+	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc", "gateway", "webhooks"}, scenario) {
 		return fmt.Errorf("unknown scenario %q\n%s", scenario, benchUsage)
 	}
 	fmt.Fprintf(stdout, "<!-- %s; dancu bench %s %s -->\n", machine(), scenario, strings.Join(args[1:], " "))
@@ -155,7 +157,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if scenario == "oidc" {
 		return benchOIDC(ctx, &sf, &bf, stdout, stderr)
 	}
-	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup" || scenario == "gateway")) {
+	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup" || scenario == "gateway" || scenario == "webhooks")) {
 		if err := benchSeed(ctx, &sf, &bf, stdout, stderr); err != nil {
 			return err
 		}
@@ -167,6 +169,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if scenario == "gateway" {
 		return benchGateway(ctx, &sf, &bf, stdout, stderr)
+	}
+	if scenario == "webhooks" {
+		return benchWebhooks(ctx, &sf, &bf, stdout, stderr)
 	}
 	if scenario == "dedup" || scenario == "all" {
 		if err := benchDedup(ctx, &sf, &bf, stdout, stderr); err != nil {

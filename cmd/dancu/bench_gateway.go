@@ -63,66 +63,7 @@ func benchGateway(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, s
 		return err
 	}
 	base := "http://" + addr
-	call := func(path string, body any) (map[string]any, error) {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Purpose", "benchmark")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		json.NewDecoder(resp.Body).Decode(&m)
-		if resp.StatusCode >= 300 {
-			return nil, fmt.Errorf("%s: %s %v", path, resp.Status, m)
-		}
-		return m, nil
-	}
-	// A telco's subscriber clean-up: onboarded, with a rate no benchmark
-	// reaches, and a grant to verify names and birth dates.
-	steps := []struct {
-		path string
-		body map[string]any
-	}{
-		{"/api/v1/exchange/members", map[string]any{"name": "Nhà mạng thử", "type": "telco"}},
-	}
-	m, err := call(steps[0].path, steps[0].body)
-	if err != nil {
-		stopProcess(srv)
-		return err
-	}
-	member := m["id"].(string)
-	sys, err := call("/api/v1/exchange/systems", map[string]any{"member_id": member, "name": "Làm sạch thuê bao", "client_id": cl.ID, "rate_limit": 1e6})
-	if err != nil {
-		stopProcess(srv)
-		return err
-	}
-	sysID := sys["id"].(string)
-	if _, err := call("/api/v1/exchange/systems/"+sysID+"/stage", map[string]any{"stage": "assessment"}); err != nil {
-		stopProcess(srv)
-		return err
-	}
-	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
-		v := "đạt"
-		if item == "pentest_date" {
-			v = "2026-10-01"
-		}
-		if _, err := call("/api/v1/exchange/systems/"+sysID+"/checks", map[string]any{"item": item, "value": v, "evidence": "bench"}); err != nil {
-			stopProcess(srv)
-			return err
-		}
-	}
-	for _, st := range []string{"approved", "active"} {
-		if _, err := call("/api/v1/exchange/systems/"+sysID+"/stage", map[string]any{"stage": st}); err != nil {
-			stopProcess(srv)
-			return err
-		}
-	}
-	if _, err := call("/api/v1/exchange/grants", map[string]any{"member_id": member, "purpose": "làm sạch thuê bao", "legal_basis": "Nghị định 163/2024/NĐ-CP",
-		"operations": []string{"verify"}, "fields": []string{"pid", "full_name", "birth_date", "sex"}, "valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}); err != nil {
+	if err := benchOnboard(ctx, base, token, cl.ID, "telco", "làm sạch thuê bao", []string{"verify"}, []string{"pid", "full_name", "birth_date", "sex"}); err != nil {
 		stopProcess(srv)
 		return err
 	}
@@ -253,4 +194,58 @@ func (f *storeFlags) args() []string {
 		a = append(a, "--db", f.db)
 	}
 	return a
+}
+
+// benchOnboard takes a member's system through the security gate with the
+// officer's token and grants it operations on fields for purpose, with a
+// rate no benchmark reaches.
+func benchOnboard(ctx context.Context, base, token, clientID, memberType, purpose string, ops, fields []string) error {
+	call := func(path string, body any) (map[string]any, error) {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Purpose", "benchmark")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode >= 300 {
+			return nil, fmt.Errorf("%s: %s %v", path, resp.Status, m)
+		}
+		return m, nil
+	}
+	m, err := call("/api/v1/exchange/members", map[string]any{"name": "Thành viên thử " + memberType, "type": memberType})
+	if err != nil {
+		return err
+	}
+	member := m["id"].(string)
+	sys, err := call("/api/v1/exchange/systems", map[string]any{"member_id": member, "name": "Hệ thống thử", "client_id": clientID, "rate_limit": 1e6})
+	if err != nil {
+		return err
+	}
+	sysID := sys["id"].(string)
+	if _, err := call("/api/v1/exchange/systems/"+sysID+"/stage", map[string]any{"stage": "assessment"}); err != nil {
+		return err
+	}
+	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
+		v := "đạt"
+		if item == "pentest_date" {
+			v = "2026-10-01"
+		}
+		if _, err := call("/api/v1/exchange/systems/"+sysID+"/checks", map[string]any{"item": item, "value": v, "evidence": "bench"}); err != nil {
+			return err
+		}
+	}
+	for _, st := range []string{"approved", "active"} {
+		if _, err := call("/api/v1/exchange/systems/"+sysID+"/stage", map[string]any{"stage": st}); err != nil {
+			return err
+		}
+	}
+	_, err = call("/api/v1/exchange/grants", map[string]any{"member_id": member, "purpose": purpose, "legal_basis": "benchmark",
+		"operations": ops, "fields": fields, "valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)})
+	return err
 }
