@@ -116,7 +116,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, store events.OutboxSto
 // idempotent by event id).
 func Consume(ctx context.Context, js jetstream.JetStream, durable string, handle func(ctx context.Context, subject string, data []byte) error, log *slog.Logger) error {
 	c, err := js.CreateOrUpdateConsumer(ctx, Stream, jetstream.ConsumerConfig{Durable: durable, AckPolicy: jetstream.AckExplicitPolicy,
-		AckWait: 30 * time.Second, MaxAckPending: 10_000, DeliverPolicy: jetstream.DeliverAllPolicy})
+		AckWait: 5 * time.Second, MaxAckPending: 10_000, DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return err
 	}
