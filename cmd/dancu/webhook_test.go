@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -9,7 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,6 +135,10 @@ func TestWebhooks(t *testing.T) {
 		t.Fatalf("the webhook: %s", first.body)
 	}
 
+	// An independent verifier, the standardwebhooks npm package, accepts
+	// the webhook and rejects a forgery and a replay.
+	verifyWithNode(t, secret, first)
+
 	// The receiver is down when the person dies; the webhook comes once
 	// it is back.
 	down.Store(true)
@@ -174,5 +182,55 @@ func TestWebhooks(t *testing.T) {
 	if err := db.Read.QueryRow(`SELECT count(*) FROM access_log WHERE actor_id = ? AND member = ? AND legal_basis = ? AND fields LIKE '%event:%'`,
 		sys, bhxh, "Luật Bảo hiểm xã hội 2024").Scan(&n); err != nil || n < 4 {
 		t.Fatalf("%d deliveries in the access log, want at least 4 (%v)", n, err)
+	}
+}
+
+// verifyWithNode runs testdata/verify_webhooks.mjs with the machine's
+// Node.js and the standardwebhooks package from npm: the webhook as sent
+// must verify; the same with its body changed (a forgery), and the same
+// message signed ten minutes ago (a replay), must not.
+func verifyWithNode(t *testing.T, secret string, c webhookCall) {
+	t.Helper()
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed to verify webhooks independently (.ci/run installs it): %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "standardwebhooks@1").CombinedOutput(); err != nil {
+		t.Fatalf("npm install standardwebhooks: %v\n%s", err, out)
+	}
+	script, err := os.ReadFile(filepath.Join("testdata", "verify_webhooks.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "verify.mjs"), script, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	sign := func(id, ts string, body []byte) string {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(id + "." + ts + "."))
+		mac.Write(body)
+		return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	}
+	headers := func(id, ts, sig string) map[string]string {
+		return map[string]string{"webhook-id": id, "webhook-timestamp": ts, "webhook-signature": sig}
+	}
+	forged := bytes.Replace(c.body, []byte(`"registry.`), []byte(`"registry.x`), 1)
+	old := strconv.FormatInt(time.Now().Add(-10*time.Minute).Unix(), 10)
+	cases := []map[string]any{
+		{"name": "the webhook as sent", "body": string(c.body), "headers": headers(c.id, c.ts, c.sig), "expect": "accepted"},
+		{"name": "a forgery (the body changed)", "body": string(forged), "headers": headers(c.id, c.ts, c.sig), "expect": "rejected"},
+		{"name": "a replay ten minutes later", "body": string(c.body), "headers": headers(c.id, old, sign(c.id, old, c.body)), "expect": "rejected"},
+	}
+	in, _ := json.Marshal(map[string]any{"secret": secret, "cases": cases})
+	if err := os.WriteFile(filepath.Join(dir, "cases.json"), in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("node", filepath.Join(dir, "verify.mjs"), filepath.Join(dir, "cases.json")).CombinedOutput()
+	t.Logf("standardwebhooks:\n%s", out)
+	if err != nil {
+		t.Fatalf("the standardwebhooks verifier disagrees: %v", err)
 	}
 }
