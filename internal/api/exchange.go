@@ -117,6 +117,10 @@ type ResidenceRequest struct {
 	Unit       string `json:"unit"`
 }
 
+func (s *Server) handleGatewayHousehold(r *http.Request, req LookupRequest) (map[string]any, error) {
+	return s.exchange.Household(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), req.Fields)
+}
+
 func (s *Server) handleGatewayResidence(r *http.Request, req ResidenceRequest) (map[string]any, error) {
 	return s.exchange.ConfirmResidence(r.Context(), callerOf(r), purposeOf(r), strings.TrimSpace(req.IDDocument), strings.TrimSpace(req.Unit))
 }

@@ -468,7 +468,7 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(403, "POST", "/api/v1/gateway/verify", "", verify, system...)
 	until := time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)
 	grant := str(call(201, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "định danh khách hàng", "legal_basis": "Thông tư 17/2024/TT-NHNN",
-		"operations": []string{"verify", "lookup", "alive", "residence", "batch_verify", "subscribe"}, "fields": []string{"pid", "full_name", "birth_date", "sex", "phones", "status"}, "valid_until": until}), "id")
+		"operations": []string{"verify", "lookup", "alive", "residence", "batch_verify", "subscribe", "household"}, "fields": []string{"pid", "full_name", "birth_date", "sex", "phones", "status"}, "valid_until": until}), "id")
 	call(400, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": bank, "purpose": "x", "legal_basis": "x", "operations": []string{"steal"}, "fields": []string{}, "valid_until": "next year"})
 	call(422, "POST", "/api/v1/exchange/grants", "VN", map[string]any{"member_id": "m-none", "purpose": "x", "legal_basis": "x", "operations": []string{"verify"}, "fields": []string{}, "valid_until": until})
 	if res := call(200, "POST", "/api/v1/gateway/verify", "", verify, system...); res["nameMatch"] != "true" || res["birthdateMatch"] != "true" || res["phoneNumberMatch"] != "true" {
@@ -484,6 +484,10 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call(400, "POST", "/api/v1/gateway/lookup", "", map[string]any{"idDocument": father}, system...)
 	call(200, "POST", "/api/v1/gateway/alive", "", map[string]any{"idDocument": father}, system...)
 	call(200, "POST", "/api/v1/gateway/residence", "", map[string]any{"idDocument": father, "unit": "00004"}, system...)
+	if h := call(200, "POST", "/api/v1/gateway/household", "", map[string]any{"idDocument": child, "fields": []string{"pid", "full_name"}}, system...); len(h["members"].([]any)) != 3 {
+		t.Errorf("the child's household: %v", h)
+	}
+	call(403, "POST", "/api/v1/gateway/household", "", map[string]any{"idDocument": child, "fields": []string{"religion"}}, system...)
 	call(400, "POST", "/api/v1/gateway/residence", "", map[string]any{"idDocument": father}, system...)
 	batch := str(call(201, "POST", "/api/v1/gateway/batches", "", map[string]any{"format": "jsonl"}, system...), "id")
 	call(400, "POST", "/api/v1/gateway/batches", "", map[string]any{"format": "xlsx"}, system...)

@@ -48,6 +48,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/gateway/verify"},
 	{"POST", "/api/v1/gateway/alive"},
 	{"POST", "/api/v1/gateway/residence"},
+	{"POST", "/api/v1/gateway/household"},
 	{"POST", "/api/v1/gateway/batches"},
 	{"GET", "/api/v1/gateway/batches/{id}"},
 	{"PATCH", "/api/v1/gateway/batches/{id}/input"},
@@ -95,6 +96,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/gateway/verify", s.system(jsonCall(s, http.StatusOK, s.handleGatewayVerify)))
 	mux.Handle("POST /api/v1/gateway/alive", s.system(jsonCall(s, http.StatusOK, s.handleGatewayAlive)))
 	mux.Handle("POST /api/v1/gateway/residence", s.system(jsonCall(s, http.StatusOK, s.handleGatewayResidence)))
+	mux.Handle("POST /api/v1/gateway/household", s.system(jsonCall(s, http.StatusOK, s.handleGatewayHousehold)))
 	mux.Handle("POST /api/v1/gateway/batches", s.system(jsonCall(s, http.StatusCreated, s.handleCreateBatch)))
 	mux.Handle("GET /api/v1/gateway/batches/{id}", s.system(jsonCall(s, http.StatusOK, s.handleBatch)))
 	mux.Handle("PATCH /api/v1/gateway/batches/{id}/input", s.system(s.handleUploadBatch))

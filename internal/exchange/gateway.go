@@ -413,3 +413,45 @@ func (s *Service) ConfirmResidence(ctx context.Context, c Caller, purpose, numbe
 		return out, "not confirmed"
 	})
 }
+
+// Household answers who lives in the household of the person a number
+// names (their permanent residence's household today): each member with
+// their relation to the head and the granted fields. Every member is a
+// read in the access log.
+func (s *Service) Household(ctx context.Context, c Caller, purpose, number string, fields []string) (map[string]any, error) {
+	au, err := s.authorise(ctx, c, Request{Operation: OpHousehold, Purpose: purpose, Fields: fields})
+	if err != nil {
+		return nil, err
+	}
+	today := civil.DateOf(s.now())
+	var householdID string
+	if _, err := s.examine(ctx, au, OpHousehold, number, []string{"household"}, func(p *registry.Citizen) (map[string]any, string) {
+		if r, ok := p.Residence(registry.Permanent, today); ok {
+			householdID = r.HouseholdID
+		}
+		if householdID == "" {
+			return nil, "no household"
+		}
+		return nil, "found"
+	}); err != nil {
+		return nil, err
+	}
+	if householdID == "" {
+		return map[string]any{"household_id": nil, "members": []any{}}, nil
+	}
+	v, err := s.Registry.Household(ctx, au.actor, householdID, today, append([]string{"relation"}, fields...))
+	if err != nil {
+		return nil, err
+	}
+	members := make([]map[string]any, 0, len(v.Household.Members))
+	for _, m := range v.Household.Members {
+		p := v.Members[m.Key]
+		if p == nil {
+			continue
+		}
+		row := s.project(p, fields)
+		row["relation"] = string(m.Relation)
+		members = append(members, row)
+	}
+	return map[string]any{"household_id": householdID, "members": members}, nil
+}
