@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dancu/internal/actor"
+	"dancu/internal/eid"
 	"dancu/internal/errs"
 	"dancu/internal/registry"
 )
@@ -534,14 +535,25 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, recs []readRecord) 
 		return out
 	}
 	act := s.gatewayActor(b, grant)
+	telco := s.memberType(ctx, b.MemberID) == MemberTelco
+	var confirm []phoneConfirmation
 	examined, err := s.Registry.ExamineMany(ctx, act, numbers, []string{"batch_verify"}, func(j int, p *registry.Citizen) string {
 		i := idx[j]
-		m := s.match(p, recs[i].req.VerifyRequest)
+		req := recs[i].req.VerifyRequest
+		m := s.match(p, req)
 		out[i].Result, out[i].Matches = m.Result, m
 		out[i].Mismatched = m.mismatched()
+		if telco && identityMatched(req, m) && !slices.ContainsFunc(p.Phones, func(ph registry.Phone) bool {
+			return ph.Number == normalPhone(req.PhoneNumber) && ph.Source == registry.PhoneTelco
+		}) {
+			confirm = append(confirm, phoneConfirmation{person: p, phone: normalPhone(req.PhoneNumber)})
+		}
 		return m.Result
 	})
 	if err != nil {
+		return nil
+	}
+	if err := s.confirmPhones(ctx, b, grant, confirm); err != nil {
 		return nil
 	}
 	for j, x := range examined {
@@ -656,4 +668,96 @@ func csvRecord(header []string, line []byte) (batchRequest, string) {
 		}
 	}
 	return r, ""
+}
+
+// TelcoTx is the store's record of the numbers telcos confirmed.
+type TelcoTx interface {
+	// TelcoNumber returns who a number was last confirmed for (0 if
+	// no one).
+	TelcoNumber(ctx context.Context, number string) (person int64, pid string, err error)
+	PutTelcoNumber(ctx context.Context, number string, person int64, pid, member string, at time.Time) error
+}
+
+// confirmPhones closes a telco's loop: each subscriber record whose
+// identity matched (number, name, birth date — everything but the phone)
+// records the mobile number as telco-confirmed for the person, a registry
+// event, which is what e-ID enrolment checks phone numbers against; a
+// number confirmed before for someone else leaves that person. Running a
+// chunk again changes nothing more: a number already confirmed for the
+// person, or already gone from the earlier holder, is left as it is.
+func (s *Service) confirmPhones(ctx context.Context, b *Batch, grant *Grant, confirmed []phoneConfirmation) error {
+	a := s.gatewayActor(b, grant)
+	a.Purpose = b.Purpose + " (xác nhận thuê bao)"
+	for _, c := range confirmed {
+		var prevKey int64
+		var prevPID string
+		if err := s.Store.View(ctx, func(tx Tx) error {
+			var err error
+			prevKey, prevPID, err = tx.(TelcoTx).TelcoNumber(ctx, c.phone)
+			return err
+		}); err != nil {
+			return err
+		}
+		if prevKey != 0 && prevKey != int64(c.person.Key) {
+			_, err := s.Registry.RecordEvent(ctx, a, prevPID, registry.EventRequest{Type: string(registry.EventPhoneNumber), Phone: c.phone, Remove: true,
+				Reason: "số thuê bao đã được nhà mạng xác nhận cho người khác"}, registry.WriteOptions{})
+			if err != nil && !errs.Is(err, errs.Unprocessable) {
+				return err
+			}
+		}
+		_, err := s.Registry.RecordEvent(ctx, a, string(c.person.PID), registry.EventRequest{Type: string(registry.EventPhoneNumber), Phone: c.phone,
+			PhoneSource: string(registry.PhoneTelco), Reason: "nhà mạng xác nhận thuê bao"}, registry.WriteOptions{})
+		if err != nil && !errs.Is(err, errs.Unprocessable) {
+			return err
+		}
+		if err := s.Store.Update(ctx, func(tx Tx) error {
+			return tx.(TelcoTx).PutTelcoNumber(ctx, c.phone, int64(c.person.Key), string(c.person.PID), b.MemberID, s.now())
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type phoneConfirmation struct {
+	person *registry.Citizen
+	phone  string
+}
+
+// identityMatched reports whether a subscriber record names the person:
+// the number and every other attribute sent but the phone agree, and a
+// name or a birth date was among them.
+func identityMatched(req VerifyRequest, m *VerifyResult) bool {
+	if req.PhoneNumber == "" || m.IDDocumentMatch != MatchTrue || (req.Name == "" && req.Birthdate == "") {
+		return false
+	}
+	for _, x := range []Match{m.LegacyIDMatch, m.NameMatch, m.GivenNameMatch, m.FamilyNameMatch, m.BirthdateMatch, m.GenderMatch, m.AddressMatch} {
+		if x == MatchFalse {
+			return false
+		}
+	}
+	return true
+}
+
+func normalPhone(p string) string {
+	n, _ := eid.NormalizePhone(p)
+	return n
+}
+
+// memberType returns the type of a member ("" when unknown).
+func (s *Service) memberType(ctx context.Context, id string) MemberType {
+	now := s.now()
+	if m, ok := s.members.get(id, now); ok {
+		return m.Type
+	}
+	var m *Member
+	if err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		m, err = tx.Member(ctx, id)
+		return err
+	}); err != nil {
+		return ""
+	}
+	s.members.put(id, m, now)
+	return m.Type
 }

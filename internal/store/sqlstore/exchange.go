@@ -438,3 +438,20 @@ func (t *exchangeTx) ReplayDeliveries(ctx context.Context, id string, since, now
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+func (t *exchangeTx) TelcoNumber(ctx context.Context, number string) (int64, string, error) {
+	var key int64
+	var pid string
+	err := t.row(ctx, `SELECT person_key, pid FROM exchange_telco_numbers WHERE number = ?`, number).Scan(&key, &pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return key, pid, err
+}
+
+func (t *exchangeTx) PutTelcoNumber(ctx context.Context, number string, person int64, pid, member string, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO exchange_telco_numbers (number, person_key, pid, member_id, confirmed_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (number) DO UPDATE SET person_key = excluded.person_key, pid = excluded.pid, member_id = excluded.member_id, confirmed_at = excluded.confirmed_at`,
+		number, person, pid, member, micros(at))
+	return err
+}

@@ -13,6 +13,7 @@ import (
 	"dancu/internal/batchfs"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
+	"dancu/internal/registry"
 )
 
 // testExchange: a bank's system passes the security gate, verifies people
@@ -249,11 +250,35 @@ func testExchangeBatch(t *testing.T, f *fixture) {
 	p := f.person(t, "Đinh Công Tráng", "1975-03-03", "male")
 	caller := exchange.Caller{ClientID: "client-bhxh"}
 	files := batchfs.Dir{Path: t.TempDir()}
-	b, err := svc.CreateBatch(f.ctx, caller, "đối soát sổ BHXH", "csv")
+	input := "ref,idDocument,name,birthdate\n1," + string(p.PID) + ",Dinh Cong Trang,1975-03-03\n2," + string(p.PID) + ",Đinh Công Tráng,1975-03-04\n3,012345678901,Ai Đó,1990\n4,abc,x,1990\n"
+	b := runBatch(t, f, svc, caller, files, "đối soát sổ BHXH", input, true)
+	if b.Status != exchange.BatchDone || b.Done != 4 || b.Counts["match"] != 1 || b.Counts["mismatch"] != 1 || b.Counts["not_found"] != 1 || b.Counts["invalid"] != 1 {
+		t.Fatalf("the job: %+v", b)
+	}
+	rd, err := files.ReadResults(b.ID, b.ResultsSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	input := "ref,idDocument,name,birthdate\n1," + string(p.PID) + ",Dinh Cong Trang,1975-03-03\n2," + string(p.PID) + ",Đinh Công Tráng,1975-03-04\n3,012345678901,Ai Đó,1990\n4,abc,x,1990\n"
+	defer rd.Close()
+	raw, _ := io.ReadAll(rd)
+	if n := strings.Count(string(raw), "\n"); n != 4 || !strings.Contains(string(raw), `"mismatched":["birthdate"]`) {
+		t.Fatalf("results:\n%s", raw)
+	}
+	usage, _ := svc.Usage(f.ctx, exchange.Month(f.clock.Now()))
+	if len(usage) != 1 || usage[0].Operation != exchange.OpBatch || usage[0].Count != 4 {
+		t.Fatalf("metered: %+v", usage)
+	}
+}
+
+// runBatch runs a CSV batch job to its end: uploaded in two pieces
+// (checking that a piece sent twice is refused), started, verified by a
+// worker.
+func runBatch(t *testing.T, f *fixture, svc *exchange.Service, caller exchange.Caller, files batchfs.Dir, purpose, input string, checks bool) *exchange.Batch {
+	t.Helper()
+	b, err := svc.CreateBatch(f.ctx, caller, purpose, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
 	half := len(input) / 2
 	if _, err := svc.UploadBatch(f.ctx, caller, files, b.ID, 0, strings.NewReader(input[:half])); err != nil {
 		t.Fatal(err)
@@ -264,11 +289,13 @@ func testExchangeBatch(t *testing.T, f *fixture) {
 	if _, err := svc.UploadBatch(f.ctx, caller, files, b.ID, int64(half), strings.NewReader(input[half:])); err != nil {
 		t.Fatal(err)
 	}
-	if b, err = svc.StartBatch(f.ctx, caller, files, b.ID); err != nil || b.Total != 4 || b.Status != exchange.BatchQueued {
+	if b, err = svc.StartBatch(f.ctx, caller, files, b.ID); err != nil || b.Status != exchange.BatchQueued {
 		t.Fatalf("started: %+v %v", b, err)
 	}
-	if _, err := svc.BatchStatusOf(f.ctx, exchange.Caller{ClientID: "someone-else"}, b.ID); err == nil {
-		t.Fatal("another client read the job")
+	if checks {
+		if _, err := svc.BatchStatusOf(f.ctx, exchange.Caller{ClientID: "someone-else"}, b.ID); err == nil {
+			t.Fatal("another client read the job")
+		}
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	done := make(chan struct{})
@@ -288,20 +315,68 @@ func testExchangeBatch(t *testing.T, f *fixture) {
 	}
 	cancel()
 	<-done
-	if b.Status != exchange.BatchDone || b.Done != 4 || b.Counts["match"] != 1 || b.Counts["mismatch"] != 1 || b.Counts["not_found"] != 1 || b.Counts["invalid"] != 1 {
-		t.Fatalf("the job: %+v", b)
+	return b
+}
+
+// testTelcoLoop: a telco's subscriber batch confirms the numbers of the
+// subscribers it identifies (a registry event each); a number confirmed
+// for another person moves to them; a subscriber not identified confirms
+// nothing.
+func testTelcoLoop(t *testing.T, f *fixture) {
+	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now, BatchLease: time.Hour}
+	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
+	m, _ := svc.CreateMember(f.ctx, op, "Nhà mạng Sông Lam", exchange.MemberTelco)
+	sys, _ := svc.ApplySystem(f.ctx, op, m.ID, "Chuẩn hoá thuê bao", "client-telco", 0)
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageAssessment, "")
+	for _, item := range exchange.RequiredChecks {
+		v := "đạt"
+		if item == exchange.CheckPentest {
+			v = "2026-01-01"
+		}
+		svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
 	}
-	rd, err := files.ReadResults(b.ID, b.ResultsSize)
-	if err != nil {
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
+	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageActive, "")
+	const purpose = "chuẩn hoá thông tin thuê bao di động"
+	if _, err := svc.CreateGrant(f.ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: purpose, LegalBasis: "Nghị định 163/2024/NĐ-CP",
+		Operations: []exchange.Operation{exchange.OpBatch}, Fields: []string{"pid", "full_name", "birth_date", "phones"}, ValidUntil: f.clock.Now().AddDate(1, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	defer rd.Close()
-	raw, _ := io.ReadAll(rd)
-	if n := strings.Count(string(raw), "\n"); n != 4 || !strings.Contains(string(raw), `"mismatched":["birthdate"]`) {
-		t.Fatalf("results:\n%s", raw)
+	a := f.person(t, "Hồ Văn Sơn", "1988-08-08", "male")
+	b := f.person(t, "Hồ Thị Thủy", "1990-09-09", "female")
+	c := f.person(t, "Hồ Văn Nam", "1992-02-02", "male")
+	caller := exchange.Caller{ClientID: "client-telco"}
+	files := batchfs.Dir{Path: t.TempDir()}
+	phones := func(p *registry.Citizen) []string {
+		t.Helper()
+		cur, err := f.reg.CitizenByKey(f.ctx, f.national, p.Key, []string{"phones"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, ph := range cur.Phones {
+			out = append(out, ph.Number+":"+string(ph.Source))
+		}
+		return out
 	}
-	usage, _ := svc.Usage(f.ctx, exchange.Month(f.clock.Now()))
-	if len(usage) != 1 || usage[0].Operation != exchange.OpBatch || usage[0].Count != 4 {
-		t.Fatalf("metered: %+v", usage)
+	job := runBatch(t, f, svc, caller, files, purpose, "idDocument,name,birthdate,phoneNumber\n"+
+		string(a.PID)+",Ho Van Son,1988-08-08,+84 912 000 001\n"+
+		string(c.PID)+",Người Khác Hẳn,1992-02-02,0912000003\n", false)
+	if job.Done != 2 {
+		t.Fatalf("first job: %+v", job)
+	}
+	if got := phones(a); !slices.Equal(got, []string{"0912000001:telco"}) {
+		t.Fatalf("the identified subscriber's phones: %v", got)
+	}
+	if got := phones(c); len(got) != 0 {
+		t.Fatalf("a subscriber not identified got a number: %v", got)
+	}
+	// The number is now another person's.
+	runBatch(t, f, svc, caller, files, purpose, "idDocument,name,birthdate,phoneNumber\n"+string(b.PID)+",Hồ Thị Thủy,1990-09-09,0912000001\n", false)
+	if got := phones(b); !slices.Equal(got, []string{"0912000001:telco"}) {
+		t.Fatalf("the new holder's phones: %v", got)
+	}
+	if got := phones(a); len(got) != 0 {
+		t.Fatalf("the earlier holder still has the number: %v", got)
 	}
 }

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"AccessLogAboutAPerson", testAccessLogAbout},
 		{"ExchangeGateAndGrants", testExchange},
 		{"ExchangeBatch", testExchangeBatch},
+		{"ExchangeTelcoLoop", testTelcoLoop},
 		{"AccessLogSequencing", testAccessLogSequencing},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
