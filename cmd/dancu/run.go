@@ -312,6 +312,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	sequencer := &accesslog.Sequencer{Store: db.AccessLogSequencer(), Origin: accessLogOrigin, SignerKey: signer,
 		Outside: &checkpointFile{path: filepath.Join(sf.data, "accesslog", "checkpoints.jsonl")}}
 	go sequencer.Run(meterCtx, time.Second, func(err error) { log.Error("access-log sequencer", "err", err) })
+	go func() {
+		// Next months' access-log partitions, well before they begin.
+		for {
+			select {
+			case <-meterCtx.Done():
+				return
+			case <-time.After(24 * time.Hour):
+			}
+			if err := db.EnsureAccessLogPartitions(meterCtx, time.Now()); err != nil {
+				log.Error("access-log partitions", "err", err)
+			}
+		}
+	}()
 	// Events: the outbox to JetStream, the stream to subscriptions, the
 	// subscriptions to webhooks.
 	busURL := *natsURL

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -66,7 +67,12 @@ func Open(ctx context.Context, url string, maxConns int) (*sqlstore.DB, []sqlsto
 		db.Close()
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
-	return sqlstore.New(db, db, Dialect), applied, nil
+	sdb := sqlstore.New(db, db, Dialect)
+	if err := sdb.EnsureAccessLogPartitions(ctx, time.Now()); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	return sdb, applied, nil
 }
 
 // OpenReplica connects to a read replica (a hot standby streaming from the
