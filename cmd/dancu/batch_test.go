@@ -38,22 +38,8 @@ func TestBatchVerification(t *testing.T) {
 	srv := startEnv(t, env, b.args()...)
 	officer := &client{t: t, url: srv.url, token: newOfficer(t, b, "VN")}
 	machine := createClient(t, b, "--name", "Nhà mạng", "--grant-types", "client_credentials", "--scopes", "exchange:verify")
-	telco := str(officer.call("POST", "/api/v1/exchange/members", map[string]any{"name": "Tổng công ty Viễn thông", "type": "telco"}, 201), "id")
-	sys := str(officer.call("POST", "/api/v1/exchange/systems", map[string]any{"member_id": telco, "name": "Thuê bao", "client_id": machine.ID, "rate_limit": 100000}, 201), "id")
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "assessment"}, 200)
-	for _, item := range []string{"security_level", "pentest_date", "tls", "ip_allowlist", "dpo", "incident_contact"} {
-		v := "đạt"
-		if item == "pentest_date" {
-			v = "2026-10-01"
-		}
-		officer.call("POST", "/api/v1/exchange/systems/"+sys+"/checks", map[string]any{"item": item, "value": v, "evidence": "x"}, 200)
-	}
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "approved"}, 200)
-	officer.call("POST", "/api/v1/exchange/systems/"+sys+"/stage", map[string]any{"stage": "active"}, 200)
 	const purpose = "làm sạch thông tin thuê bao"
-	officer.call("POST", "/api/v1/exchange/grants", map[string]any{"member_id": telco, "purpose": purpose, "legal_basis": "Nghị định 163/2024/NĐ-CP",
-		"operations": []string{"batch_verify"}, "fields": []string{"pid", "full_name", "birth_date"},
-		"valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}, 201)
+	onboard(t, officer, "Tổng công ty Viễn thông", "telco", machine.ID, purpose, []string{"batch_verify"}, []string{"pid", "full_name", "birth_date"}, 100000)
 	// Each server has its own address, which is its token issuer.
 	systemOf := func(srv *server) *client {
 		t.Helper()

@@ -17,6 +17,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/bus"
 	"dancu/internal/exchange"
+	"dancu/internal/exchange/exchangetest"
 	"dancu/internal/keys"
 	"dancu/internal/place"
 	"dancu/internal/registry"
@@ -113,21 +114,8 @@ func TestClusterNodeRestart(t *testing.T) {
 	reg := registry.NewService(db.Registry(), place.Default(), time.Now, rand.Reader)
 	svc := &exchange.Service{Store: db.Exchange(), Registry: reg, AllowPrivateTargets: true,
 		Sealer: keys.Must(keys.NewMaster([]byte("cluster-test-master-key-cluster-test!"))).Sealer("webhook")}
-	op := actor.Actor{Kind: actor.KindOperator, ID: "test"}
-	m, _ := svc.CreateMember(ctx, op, "Sở Y tế Hà Nội", exchange.MemberProvince)
-	sys, _ := svc.ApplySystem(ctx, op, m.ID, "Tiêm chủng", "client-yte", 0)
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageAssessment, "")
-	for _, item := range exchange.RequiredChecks {
-		v := "đạt"
-		if item == exchange.CheckPentest {
-			v = "2026-01-01"
-		}
-		svc.RecordCheck(ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
-	}
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageApproved, "")
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageActive, "")
-	if _, err := svc.CreateGrant(ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: "tiêm chủng trẻ sơ sinh", LegalBasis: "Luật Phòng bệnh 2025",
-		Operations: []exchange.Operation{exchange.OpSubscribe}, Fields: []string{"pid"}, ValidUntil: time.Now().AddDate(1, 0, 0)}); err != nil {
+	if _, _, err := exchangetest.Onboard(ctx, svc, time.Now(), "Sở Y tế Hà Nội", exchange.MemberProvince, "client-yte", "tiêm chủng trẻ sơ sinh",
+		[]exchange.Operation{exchange.OpSubscribe}, []string{"pid"}, false); err != nil {
 		t.Fatal(err)
 	}
 	// Every birth in Hà Nội.

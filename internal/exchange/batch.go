@@ -746,18 +746,8 @@ func normalPhone(p string) string {
 
 // memberType returns the type of a member ("" when unknown).
 func (s *Service) memberType(ctx context.Context, id string) MemberType {
-	now := s.now()
-	if m, ok := s.members.get(id, now); ok {
+	if m := s.member(ctx, id); m != nil {
 		return m.Type
 	}
-	var m *Member
-	if err := s.Store.View(ctx, func(tx Tx) error {
-		var err error
-		m, err = tx.Member(ctx, id)
-		return err
-	}); err != nil {
-		return ""
-	}
-	s.members.put(id, m, now)
-	return m.Type
+	return ""
 }

@@ -12,6 +12,7 @@ import (
 	"dancu/internal/actor"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
+	"dancu/internal/exchange/exchangetest"
 	"dancu/internal/place"
 	"dancu/internal/registry"
 	"dancu/internal/store/sqlite"
@@ -37,21 +38,8 @@ func FuzzVerify(f *testing.F) {
 	}
 	pid := string(res.Citizen.PID)
 	svc := &exchange.Service{Store: db.Exchange(), Registry: reg, DefaultRateLimit: 1e9}
-	op := actor.Actor{Kind: actor.KindOperator, ID: "fuzz"}
-	m, _ := svc.CreateMember(ctx, op, "Nhà mạng", exchange.MemberTelco)
-	sys, _ := svc.ApplySystem(ctx, op, m.ID, "KYC", "client-telco", 0)
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageAssessment, "")
-	for _, item := range exchange.RequiredChecks {
-		v := "ok"
-		if item == exchange.CheckPentest {
-			v = "2026-01-01"
-		}
-		svc.RecordCheck(ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
-	}
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageApproved, "")
-	svc.MoveSystem(ctx, op, sys.ID, exchange.StageActive, "")
-	if _, err := svc.CreateGrant(ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: "kyc", LegalBasis: "Nghị định 163/2024",
-		Operations: []exchange.Operation{exchange.OpVerify}, Fields: exchange.FieldNames, ValidUntil: time.Now().AddDate(1, 0, 0)}); err != nil {
+	if _, _, err := exchangetest.Onboard(ctx, svc, time.Now(), "Nhà mạng", exchange.MemberTelco, "client-telco", "kyc",
+		[]exchange.Operation{exchange.OpVerify}, exchange.FieldNames, false); err != nil {
 		f.Fatal(err)
 	}
 	for _, s := range []string{

@@ -319,9 +319,17 @@ func (s *Service) RevokeGrant(ctx context.Context, a actor.Actor, id string) (*G
 // MemberName names a member, for people reading who used their data; ""
 // when there is no such member.
 func (s *Service) MemberName(ctx context.Context, id string) string {
+	if m := s.member(ctx, id); m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+// member returns a member, kept a moment; nil when there is none.
+func (s *Service) member(ctx context.Context, id string) *Member {
 	now := s.now()
 	if m, ok := s.members.get(id, now); ok {
-		return m.Name
+		return m
 	}
 	var m *Member
 	if err := s.Store.View(ctx, func(tx Tx) error {
@@ -329,8 +337,8 @@ func (s *Service) MemberName(ctx context.Context, id string) string {
 		m, err = tx.Member(ctx, id)
 		return err
 	}); err != nil {
-		return ""
+		return nil
 	}
 	s.members.put(id, m, now)
-	return m.Name
+	return m
 }

@@ -13,6 +13,7 @@ import (
 	"dancu/internal/batchfs"
 	"dancu/internal/errs"
 	"dancu/internal/exchange"
+	"dancu/internal/exchange/exchangetest"
 	"dancu/internal/registry"
 )
 
@@ -227,24 +228,8 @@ func testExchange(t *testing.T, f *fixture) {
 // queued job once, and its results count every record.
 func testExchangeBatch(t *testing.T, f *fixture) {
 	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now, BatchLease: time.Hour}
-	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
-	m, err := svc.CreateMember(f.ctx, op, "Bảo hiểm xã hội", exchange.MemberStateCompany)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys, _ := svc.ApplySystem(f.ctx, op, m.ID, "Thu BHXH", "client-bhxh", 0)
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageAssessment, "")
-	for _, item := range exchange.RequiredChecks {
-		v := "đạt"
-		if item == exchange.CheckPentest {
-			v = "2026-01-01"
-		}
-		svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
-	}
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageActive, "")
-	if _, err := svc.CreateGrant(f.ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: "đối soát sổ BHXH", LegalBasis: "Luật BHXH 2024",
-		Operations: []exchange.Operation{exchange.OpBatch}, Fields: []string{"pid", "full_name", "birth_date"}, ValidUntil: f.clock.Now().AddDate(1, 0, 0)}); err != nil {
+	if _, _, err := exchangetest.Onboard(f.ctx, svc, f.clock.Now(), "Bảo hiểm xã hội", exchange.MemberStateCompany, "client-bhxh", "đối soát sổ BHXH",
+		[]exchange.Operation{exchange.OpBatch}, []string{"pid", "full_name", "birth_date"}, false); err != nil {
 		t.Fatal(err)
 	}
 	p := f.person(t, "Đinh Công Tráng", "1975-03-03", "male")
@@ -324,22 +309,9 @@ func runBatch(t *testing.T, f *fixture, svc *exchange.Service, caller exchange.C
 // nothing.
 func testTelcoLoop(t *testing.T, f *fixture) {
 	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now, BatchLease: time.Hour}
-	op := actor.Actor{Kind: actor.KindOperator, ID: "root"}
-	m, _ := svc.CreateMember(f.ctx, op, "Nhà mạng Sông Lam", exchange.MemberTelco)
-	sys, _ := svc.ApplySystem(f.ctx, op, m.ID, "Chuẩn hoá thuê bao", "client-telco", 0)
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageAssessment, "")
-	for _, item := range exchange.RequiredChecks {
-		v := "đạt"
-		if item == exchange.CheckPentest {
-			v = "2026-01-01"
-		}
-		svc.RecordCheck(f.ctx, op, sys.ID, exchange.Check{Item: item, Value: v, Evidence: "e"})
-	}
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageApproved, "")
-	svc.MoveSystem(f.ctx, op, sys.ID, exchange.StageActive, "")
 	const purpose = "chuẩn hoá thông tin thuê bao di động"
-	if _, err := svc.CreateGrant(f.ctx, op, exchange.GrantRequest{MemberID: m.ID, Purpose: purpose, LegalBasis: "Nghị định 163/2024/NĐ-CP",
-		Operations: []exchange.Operation{exchange.OpBatch}, Fields: []string{"pid", "full_name", "birth_date", "phones"}, ValidUntil: f.clock.Now().AddDate(1, 0, 0)}); err != nil {
+	if _, _, err := exchangetest.Onboard(f.ctx, svc, f.clock.Now(), "Nhà mạng Sông Lam", exchange.MemberTelco, "client-telco", purpose,
+		[]exchange.Operation{exchange.OpBatch}, []string{"pid", "full_name", "birth_date", "phones"}, false); err != nil {
 		t.Fatal(err)
 	}
 	a := f.person(t, "Hồ Văn Sơn", "1988-08-08", "male")
