@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -87,6 +88,15 @@ func TestGateway(t *testing.T) {
 	officer.call("POST", "/api/v1/exchange/grants", map[string]any{"member_id": tax, "purpose": purpose, "legal_basis": "Luật Quản lý thuế 2019",
 		"operations": []string{"verify", "lookup"}, "fields": []string{"pid", "full_name", "birth_date"},
 		"valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}, 201)
+	// A token obtained now names the member and the system.
+	tok, err = cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims := jwtClaims(t, tok.AccessToken); claims["dancu_member"] != tax || claims["dancu_system"] != sys {
+		t.Fatalf("the system's access token: %v", claims)
+	}
+	system.token = tok.AccessToken
 	res := system.call("POST", "/api/v1/gateway/verify", verify, 200, "X-Purpose", purpose)
 	if res["result"] != "match" || res["nameMatch"] != "true" || res["nameMatchKind"] != "folded" || res["birthdateMatch"] != "true" {
 		t.Fatalf("verify: %v", res)
@@ -279,4 +289,22 @@ func (c *client) statusOf(method, path string, body any, headers ...string) int 
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// jwtClaims reads a JWT's claims without verifying it (the server did).
+func jwtClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

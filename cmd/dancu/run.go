@@ -297,6 +297,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	id.web.MemberName, id.web.DataSharing = gateway.MemberName, gateway
+	id.provider.UseMachineClaims(gateway.TokenClaims)
 	meterCtx, stopMeter := context.WithCancel(context.WithoutCancel(ctx))
 	metered := make(chan struct{})
 	go func() {

@@ -455,3 +455,13 @@ func (s *Service) Household(ctx context.Context, c Caller, purpose, number strin
 	}
 	return map[string]any{"household_id": householdID, "members": members}, nil
 }
+
+// TokenClaims are the claims a system's access token carries: its member
+// and itself (nil for a client that is no member's system).
+func (s *Service) TokenClaims(ctx context.Context, clientID string) map[string]any {
+	sys, err := s.system(ctx, clientID, s.now())
+	if err != nil {
+		return nil
+	}
+	return map[string]any{"dancu_member": sys.MemberID, "dancu_system": sys.ID}
+}

@@ -51,6 +51,10 @@ type Config struct {
 	Now     func() time.Time
 	Rand    io.Reader
 	Log     *slog.Logger
+	// MachineClaims, when set, adds claims to the access tokens a client
+	// gets for itself (client_credentials): the data-sharing gateway's
+	// member and system, so a resource server sees who calls.
+	MachineClaims func(ctx context.Context, clientID string) map[string]any
 }
 
 // Registry is what the provider reads of the population registry; every
@@ -134,6 +138,11 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle("/oauth2/", p.guardAssertions(p.op))
 	mux.Handle("/jwks.json", p.op)
 	return mux
+}
+
+// UseMachineClaims sets Config.MachineClaims; call it before serving.
+func (p *Provider) UseMachineClaims(fn func(ctx context.Context, clientID string) map[string]any) {
+	p.cfg.MachineClaims = fn
 }
 
 // maxAssertionLife bounds how far ahead a client assertion may expire:

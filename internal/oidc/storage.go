@@ -677,8 +677,12 @@ func (s *storage) introspection(ctx context.Context, resp *zoidc.IntrospectionRe
 }
 
 // GetPrivateClaimsFromScopes implements op.OPStorage: access tokens carry
-// no personal data beyond the subject.
+// no personal data beyond the subject; a client's token for itself names
+// its gateway member and system, when it has them.
 func (s *storage) GetPrivateClaimsFromScopes(ctx context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
+	if userID == clientID && s.p.cfg.MachineClaims != nil {
+		return s.p.cfg.MachineClaims(ctx, clientID), nil
+	}
 	return nil, nil
 }
 

@@ -143,6 +143,17 @@ func testExchange(t *testing.T, f *fixture) {
 			t.Errorf("verify %q: id and birth date: %+v", c.name, res)
 		}
 	}
+	// A legacy ID card number names the person too, and the old tone
+	// placement ("Hòa") is the same spelling as the new ("Hoà").
+	hoa := f.person(t, "Trần Thị Hoà", "1985-10-10", "female")
+	f.event(t, f.national, string(hoa.PID), registry.EventRequest{Type: "legacy_id", LegacyID: "031234567", LegacyIssuedOn: "2003-05-05"})
+	if _, err := svc.GiveConsent(f.ctx, int64(hoa.Key), bank.ID, purpose, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := verify(exchange.VerifyRequest{IDDocument: "031234567", Name: "Trần Thị Hòa", Birthdate: "1985-10-10"}); err != nil ||
+		res.Result != "match" || res.NameMatch != exchange.MatchTrue || res.NameMatchKind != "exact" {
+		t.Fatalf("by legacy number, old tone placement: %+v %v", res, err)
+	}
 	res, err := verify(exchange.VerifyRequest{Birthdate: "1990-05-03", PhoneNumber: "+84 912 000 111"})
 	if err != nil || res.Result != "mismatch" || res.BirthdateMatch != exchange.MatchFalse || res.PhoneNumberMatch != exchange.MatchNotAvailable {
 		t.Fatalf("a wrong birth date and a phone the registry lacks: %+v %v", res, err)
@@ -181,17 +192,17 @@ func testExchange(t *testing.T, f *fixture) {
 	}
 	// Metered: what was answered (the seven names, the mismatch, the number
 	// no one has); not what was refused.
-	if len(usage) != 1 || usage[0].Operation != exchange.OpVerify || usage[0].SystemID != sys.ID || usage[0].Count != 9 {
+	if len(usage) != 1 || usage[0].Operation != exchange.OpVerify || usage[0].SystemID != sys.ID || usage[0].Count != 10 {
 		t.Fatalf("usage: %+v", usage)
 	}
 	sts, err := svc.Statements(f.ctx, exchange.DefaultTariff, exchange.Month(f.clock.Now()), "")
-	if err != nil || len(sts) != 1 || sts[0].MemberID != bank.ID || sts[0].Exempt || sts[0].Total != 9*500 ||
-		len(sts[0].Lines) != 1 || sts[0].Lines[0] != (exchange.StatementLine{Operation: exchange.OpVerify, Count: 9, UnitPrice: 500, Amount: 4500}) {
+	if err != nil || len(sts) != 1 || sts[0].MemberID != bank.ID || sts[0].Exempt || sts[0].Total != 10*500 ||
+		len(sts[0].Lines) != 1 || sts[0].Lines[0] != (exchange.StatementLine{Operation: exchange.OpVerify, Count: 10, UnitPrice: 500, Amount: 5000}) {
 		t.Fatalf("statements: %+v %v", sts, err)
 	}
 	free := exchange.DefaultTariff
 	free.Exempt = []exchange.MemberType{exchange.MemberBank}
-	if sts, err := svc.Statements(f.ctx, free, exchange.Month(f.clock.Now()), bank.ID); err != nil || !sts[0].Exempt || sts[0].Total != 0 || sts[0].Lines[0].Count != 9 {
+	if sts, err := svc.Statements(f.ctx, free, exchange.Month(f.clock.Now()), bank.ID); err != nil || !sts[0].Exempt || sts[0].Total != 0 || sts[0].Lines[0].Count != 10 {
 		t.Fatalf("an exempt member's statement: %+v %v", sts, err)
 	}
 	counts, err := svc.StageCounts(f.ctx)
