@@ -16,8 +16,9 @@ const outboxLock = 0x64616e6376 // "dancv"
 // of order on PostgreSQL.
 func (db *DB) PublishPending(ctx context.Context, limit int, publish func([]events.Message) ([]string, error)) (int, error) {
 	var marked int
+	var publishErr error
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		marked = 0
+		marked, publishErr = 0, nil
 		if db.Dialect.Name == "postgres" {
 			var got bool
 			if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, outboxLock).Scan(&got); err != nil {
@@ -49,7 +50,8 @@ func (db *DB) PublishPending(ctx context.Context, limit int, publish func([]even
 		if err := rows.Err(); err != nil || len(msgs) == 0 {
 			return err
 		}
-		done, err := publish(msgs)
+		done, perr := publish(msgs)
+		publishErr = perr
 		now := micros(time.Now())
 		for _, eid := range done {
 			if _, err := db.txExec(ctx, db.Write, tx, `UPDATE outbox SET published_at = ? WHERE id = ?`, now, ids[eid]); err != nil {
@@ -57,10 +59,13 @@ func (db *DB) PublishPending(ctx context.Context, limit int, publish func([]even
 			}
 			marked++
 		}
-		// What was published is marked even when the rest failed: the
-		// rest is tried again on the next round.
-		_ = err
+		// What was published is marked even when the rest failed (so
+		// the transaction commits): the rest is tried again next round,
+		// and the failure reported after the commit.
 		return nil
 	})
-	return marked, err
+	if err != nil {
+		return marked, err
+	}
+	return marked, publishErr
 }
