@@ -115,7 +115,7 @@ func TestBatchVerification(t *testing.T) {
 	}
 	srv.kill()
 
-	kills := []string{"batch-mid-results:3", "batch-after-results:5", "batch-after-checkpoint:7", "random"}
+	kills := []string{"batch-mid-results:2", "batch-after-results:3", "batch-after-checkpoint:4", "random"}
 	for _, kill := range kills {
 		t.Run(kill, func(t *testing.T) {
 			e := env

@@ -54,6 +54,8 @@ scenarios:
          to the floor of the read scenario
   webhooks  the time from a registry write to its signed webhook, through
          the outbox, NATS JetStream and the subscription match, at 20 events/s
+  batch  batch verification of --rows subscriber records of the seeded
+         people, uploaded, verified by the server's worker: records/s
   bare   the peer of seed: a bare insert of --rows (k, v) rows into one table
          (SQLite: prepared multi-row INSERTs; PostgreSQL: COPY)
 
@@ -96,7 +98,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&bf.duration, "duration", 20*time.Second, "how long each read measurement runs")
 	fs.StringVar(&bf.only, "only", "", "oidc: measure only the rows whose name contains this (basic, private_key_jwt, introspection, login), e.g. to profile one")
 	fs.Uint64Var(&bf.seed, "seed", 1, "seed of the population")
-	fs.IntVar(&bf.rows, "rows", 10_000_000, "rows of the bare insert")
+	fs.IntVar(&bf.rows, "rows", 10_000_000, "rows of the bare insert, records of the batch")
 	appendTo := fs.String("append", "", "also append the results to this Markdown file (docs/BENCHMARKS.md)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -113,7 +115,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if bf.backend != "sqlite" && bf.backend != "postgres" {
 		return fmt.Errorf("--backend is sqlite or postgres")
 	}
-	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc", "gateway", "webhooks"}, scenario) {
+	if !slices.Contains([]string{"seed", "read", "dedup", "all", "bare", "oidc", "gateway", "webhooks", "batch"}, scenario) {
 		return fmt.Errorf("unknown scenario %q\n%s", scenario, benchUsage)
 	}
 	fmt.Fprintf(stdout, "<!-- %s; dancu bench %s %s -->\n", machine(), scenario, strings.Join(args[1:], " "))
@@ -157,7 +159,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if scenario == "oidc" {
 		return benchOIDC(ctx, &sf, &bf, stdout, stderr)
 	}
-	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup" || scenario == "gateway" || scenario == "webhooks")) {
+	if scenario == "seed" || (scenario == "all" && !bf.reuse) || (!bf.reuse && (scenario == "read" || scenario == "dedup" || scenario == "gateway" || scenario == "webhooks" || scenario == "batch")) {
 		if err := benchSeed(ctx, &sf, &bf, stdout, stderr); err != nil {
 			return err
 		}
@@ -172,6 +174,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if scenario == "webhooks" {
 		return benchWebhooks(ctx, &sf, &bf, stdout, stderr)
+	}
+	if scenario == "batch" {
+		return benchBatch(ctx, &sf, &bf, stdout, stderr)
 	}
 	if scenario == "dedup" || scenario == "all" {
 		if err := benchDedup(ctx, &sf, &bf, stdout, stderr); err != nil {

@@ -44,7 +44,7 @@ Usage:
   dancu export [--province CODE] [--format csv|jsonl] [--out FILE]
   dancu quality report [--province CODE | --unit CODE] [--worst N] [--json]
   dancu duplicates find [--out FILE] [--truth FILE] [--pairs FILE]
-  dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (seed, read, dedup, all, bare, oidc, gateway, webhooks)
+  dancu bench SCENARIO [--citizens N] [--backend sqlite|postgres]  (seed, read, dedup, all, bare, oidc, gateway, webhooks, batch)
   dancu eid create --pid PID --level 1|2 [--totp-secret BASE32]   (password on standard input)
   dancu client create --name N --redirect-uri URI --scopes "openid profile ..." [--max-level 1|2]
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]

@@ -77,10 +77,15 @@ type Actor struct {
 // String names the actor for logs.
 func (a Actor) String() string { return fmt.Sprintf("%s:%s", a.Kind, a.ID) }
 
+// CoversAll reports whether the actor's authority reaches every unit.
+func (a Actor) CoversAll() bool {
+	return a.Kind == KindOperator || a.Kind == KindSystem || a.Scope == ScopeNational
+}
+
 // Covers reports whether the actor's scope includes any of the given current
 // unit codes (a person's communes and provinces).
 func (a Actor) Covers(units []string) bool {
-	if a.Kind == KindOperator || a.Kind == KindSystem || a.Scope == ScopeNational {
+	if a.CoversAll() {
 		return true
 	}
 	for _, u := range units {

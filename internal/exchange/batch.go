@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"dancu/internal/actor"
@@ -101,7 +102,7 @@ type BatchTx interface {
 }
 
 // batchChunk is how many records are verified between checkpoints.
-const batchChunk = 2000
+const batchChunk = 10_000
 
 // defaultBatchLease is how long a worker may hold a job without a
 // checkpoint before another takes it over (Service.BatchLease).
@@ -537,6 +538,7 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, recs []readRecord) 
 	act := s.gatewayActor(b, grant)
 	telco := s.memberType(ctx, b.MemberID) == MemberTelco
 	var confirm []phoneConfirmation
+	var confirmMu sync.Mutex // judge runs on several goroutines
 	examined, err := s.Registry.ExamineMany(ctx, act, numbers, []string{"batch_verify"}, func(j int, p *registry.Citizen) string {
 		i := idx[j]
 		req := recs[i].req.VerifyRequest
@@ -546,7 +548,9 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, recs []readRecord) 
 		if telco && identityMatched(req, m) && !slices.ContainsFunc(p.Phones, func(ph registry.Phone) bool {
 			return ph.Number == normalPhone(req.PhoneNumber) && ph.Source == registry.PhoneTelco
 		}) {
+			confirmMu.Lock()
 			confirm = append(confirm, phoneConfirmation{person: p, phone: normalPhone(req.PhoneNumber)})
+			confirmMu.Unlock()
 		}
 		return m.Result
 	})

@@ -162,7 +162,7 @@ func (s *Service) mergePair(ctx context.Context, tx Tx, a actor.Actor, survivorP
 		if c.MergedInto != 0 {
 			return nil, errs.RuleField(field, "merged", "the record %s was already merged into another", number)
 		}
-		if !a.Covers(s.Units(c, civil.DateOf(s.now()))) {
+		if !s.covers(a, c, civil.DateOf(s.now())) {
 			return nil, errs.E(errs.Forbidden, "forbidden", "the person %s is outside your unit %s", number, a.Unit).With("field", field)
 		}
 		return c, nil
@@ -355,7 +355,7 @@ func (s *Service) Unmerge(ctx context.Context, a actor.Actor, id, reason string)
 			return err
 		}
 		today := civil.DateOf(s.now())
-		if !a.Covers(s.Units(surv, today)) || !a.Covers(s.Units(dup, today)) {
+		if !s.covers(a, surv, today) || !s.covers(a, dup, today) {
 			return errs.E(errs.Forbidden, "forbidden", "the records are outside your unit %s", a.Unit)
 		}
 		now, err := s.stamp(ctx, tx, []PersonKey{surv.Key, dup.Key})
@@ -508,7 +508,7 @@ func (s *Service) RejectCandidate(ctx context.Context, a actor.Actor, id int64) 
 			if err != nil {
 				return err
 			}
-			if !a.Covers(s.Units(p, today)) {
+			if !s.covers(a, p, today) {
 				return errs.E(errs.Forbidden, "forbidden", "the records are outside your unit %s", a.Unit)
 			}
 		}
@@ -545,7 +545,7 @@ func (s *Service) MergeRequests(ctx context.Context, a actor.Actor, status strin
 				return err
 			}
 			// Officers see only the requests about people in their unit.
-			if !a.Covers(s.Units(surv, today)) || !a.Covers(s.Units(dup, today)) {
+			if !s.covers(a, surv, today) || !s.covers(a, dup, today) {
 				continue
 			}
 			out = append(out, &MergeView{Request: m, SurvivorPID: string(surv.PID), DuplicatePID: string(dup.PID)})

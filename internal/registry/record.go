@@ -279,7 +279,7 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	}
 	// An officer may register anyone moving into their unit; the place is
 	// checked as soon as it is known (prepareResidence).
-	covered := a.Covers(s.Units(c, today))
+	covered := s.covers(a, c, today)
 	residence := dr.typ == EventPermanentResidence || dr.typ == EventTemporaryResidence || dr.typ == EventCurrentResidence
 	if !covered && !residence {
 		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)

@@ -460,6 +460,17 @@ func (s *Service) ResidesIn(r Residence, unit string, today civil.Date) bool {
 	return slices.Contains(s.unitsOf(r.Place, s.validDay(r.Place, r.From.First(), today)), unit)
 }
 
+// covers reports whether the actor's authority reaches the person on day.
+// National authority reaches everyone, so the person's units (place
+// lookups for every residence) are not worked out for it: a national
+// reader — an agency system among them — pays nothing for the check.
+func (s *Service) covers(a actor.Actor, c *Citizen, day civil.Date) bool {
+	if a.CoversAll() {
+		return true
+	}
+	return a.Covers(s.Units(c, day))
+}
+
 // Units returns the current communes and provinces that have authority over
 // the person on day.
 func (s *Service) Units(c *Citizen, day civil.Date) []string {
