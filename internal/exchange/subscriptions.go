@@ -81,6 +81,10 @@ type SubscriptionTx interface {
 	// one for the event.
 	AddDelivery(ctx context.Context, d *Delivery) error
 	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]*Delivery, error)
+	// ClaimDelivery moves a pending delivery's next_at from was to until,
+	// and reports whether it did: of several processes seeing the same due
+	// delivery, one sends it.
+	ClaimDelivery(ctx context.Context, id int64, was, until time.Time) (bool, error)
 	UpdateDelivery(ctx context.Context, d *Delivery) error
 	Deliveries(ctx context.Context, subscriptionID, status string, limit int) ([]*Delivery, error)
 	// ReplayDeliveries makes the subscription's deliveries created at or
@@ -98,6 +102,10 @@ type Sealer interface {
 // what members hold.
 var EventTypes = []string{"birth", "death", "missing", "permanent_residence", "temporary_residence", "current_residence",
 	"temporary_absence", "marriage", "divorce", "name_change", "correction", "merge", "merged_into", "unmerge", "phone_number", "legacy_id"}
+
+// claimFor is how long a process that took a delivery has to send it
+// before another may (a process that died mid-send).
+const claimFor = time.Minute
 
 // maxAttempts is how many times a delivery is tried before it goes to the
 // dead-letter list.
@@ -253,6 +261,14 @@ func (s *Service) Deliver(ctx context.Context, every time.Duration, onError func
 			onError(err)
 		}
 		for _, d := range due {
+			var mine bool
+			if err := s.Store.Update(ctx, func(tx Tx) error {
+				var err error
+				mine, err = s.subTx(tx).ClaimDelivery(ctx, d.ID, d.NextAt, s.now().Add(claimFor))
+				return err
+			}); err != nil || !mine {
+				continue
+			}
 			if err := s.deliver(ctx, client, d); err != nil && onError != nil && ctx.Err() == nil {
 				onError(err)
 			}

@@ -455,3 +455,12 @@ func (t *exchangeTx) PutTelcoNumber(ctx context.Context, number string, person i
 		number, person, pid, member, micros(at))
 	return err
 }
+
+func (t *exchangeTx) ClaimDelivery(ctx context.Context, id int64, was, until time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE exchange_deliveries SET next_at = ? WHERE id = ? AND next_at = ? AND status = 'pending'`, micros(until), id, micros(was))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
