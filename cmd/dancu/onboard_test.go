@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,4 +27,26 @@ func onboard(t *testing.T, officer *client, name, typ, clientID, purpose string,
 	officer.call("POST", "/api/v1/exchange/grants", map[string]any{"member_id": member, "purpose": purpose, "legal_basis": "căn cứ cho " + purpose,
 		"operations": ops, "fields": fields, "valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)}, 201)
 	return member, system
+}
+
+// TestGatewaySeed: the onboarding picture of the founding reports — 10 of
+// 22 ministry systems and 33 of 63 localities held at the security gate —
+// is what the supervisors' stage counts show.
+func TestGatewaySeed(t *testing.T) {
+	b := backend{name: "sqlite", data: t.TempDir()}
+	out, _ := mustDancu(t, append([]string{"gateway", "seed"}, b.args()...)...)
+	held := map[string]int{}
+	active := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		n, _ := strconv.Atoi(f[2])
+		if f[1] == "active" {
+			active[f[0]] += n
+		} else {
+			held[f[0]] += n
+		}
+	}
+	if held["ministry"] != 10 || active["ministry"] != 12 || held["province"] != 33 || active["province"] != 30 {
+		t.Fatalf("held %v, active %v:\n%s", held, active, out)
+	}
 }

@@ -50,6 +50,7 @@ Usage:
                [--auth client_secret_basic|private_key_jwt --jwks FILE] [--subject-type pairwise|public]
   dancu client list | dancu client disable --id ID
   dancu oidc rotate-key
+  dancu gateway seed [--seed S]                          the gateway's onboarding picture: 22 ministry systems (10 held), 63 localities (33 held)
   dancu batch submit FILE --url URL --client-id ID --purpose TEXT [--out FILE]   batch verification (secret in $DANCU_CLIENT_SECRET)
   dancu fees statement [--month YYYY-MM] [--member ID] [--tariff FILE] [--json]   monthly fees of the gateway's members
   dancu accesslog verify [--key FILE] [--checkpoints FILE]   the access log against its signed checkpoints
@@ -118,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdClient(ctx, rest, getenv, stdout, stderr)
 	case "batch":
 		return cmdBatch(ctx, rest, getenv, stdout, stderr)
+	case "gateway":
+		return cmdGateway(ctx, rest, getenv, stdout, stderr)
 	case "fees":
 		return cmdFees(ctx, rest, getenv, stdout, stderr)
 	case "accesslog":
