@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -33,20 +31,10 @@ func benchBatch(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, std
 		return err
 	}
 	storeArgs := sf.args()
-	exe, err := os.Executable()
-	if err != nil {
+	var cl struct{ ID, Secret string }
+	if cl.ID, cl.Secret, err = benchMachineClient(ctx, sf, "Bench batch", "exchange:batch"); err != nil {
 		return err
 	}
-	out, err := exec.CommandContext(ctx, exe, append([]string{"client", "create", "--name", "Bench batch", "--grant-types", "client_credentials",
-		"--scopes", "exchange:batch"}, storeArgs...)...).Output()
-	if err != nil {
-		return fmt.Errorf("client create: %w", err)
-	}
-	var cl struct {
-		ID     string `json:"client_id"`
-		Secret string `json:"client_secret"`
-	}
-	json.Unmarshal(out, &cl)
 	var input bytes.Buffer
 	for i := range bf.rows {
 		p := people[i%len(people)]

@@ -41,20 +41,8 @@ func benchGateway(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, s
 		return err
 	}
 	storeArgs := sf.args()
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	out, err := exec.CommandContext(ctx, exe, append([]string{"client", "create", "--name", "Bench gateway", "--grant-types", "client_credentials",
-		"--scopes", "exchange:verify"}, storeArgs...)...).Output()
-	if err != nil {
-		return fmt.Errorf("client create: %w", err)
-	}
-	var cl struct {
-		ID     string `json:"client_id"`
-		Secret string `json:"client_secret"`
-	}
-	if err := json.Unmarshal(out, &cl); err != nil {
+	var cl struct{ ID, Secret string }
+	if cl.ID, cl.Secret, err = benchMachineClient(ctx, sf, "Bench gateway", "exchange:verify"); err != nil {
 		return err
 	}
 
@@ -248,4 +236,26 @@ func benchOnboard(ctx context.Context, base, token, clientID, memberType, purpos
 	_, err = call("/api/v1/exchange/grants", map[string]any{"member_id": member, "purpose": purpose, "legal_basis": "benchmark",
 		"operations": ops, "fields": fields, "valid_until": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)})
 	return err
+}
+
+// benchMachineClient registers a client_credentials client with the CLI,
+// as an operator would, and returns its id and secret.
+func benchMachineClient(ctx context.Context, sf *storeFlags, name, scopes string) (id, secret string, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", "", err
+	}
+	out, err := exec.CommandContext(ctx, exe, append([]string{"client", "create", "--name", name, "--grant-types", "client_credentials",
+		"--scopes", scopes}, sf.args()...)...).Output()
+	if err != nil {
+		return "", "", fmt.Errorf("client create: %w", err)
+	}
+	var cl struct {
+		ID     string `json:"client_id"`
+		Secret string `json:"client_secret"`
+	}
+	if err := json.Unmarshal(out, &cl); err != nil {
+		return "", "", fmt.Errorf("client create: %w", err)
+	}
+	return cl.ID, cl.Secret, nil
 }

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"sync"
 	"time"
@@ -28,16 +26,10 @@ func benchWebhooks(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, 
 		return err
 	}
 	storeArgs := sf.args()
-	out, err := exec.CommandContext(ctx, mustExecutable(), append([]string{"client", "create", "--name", "Bench webhooks", "--grant-types", "client_credentials",
-		"--scopes", "exchange:subscribe"}, storeArgs...)...).Output()
-	if err != nil {
-		return fmt.Errorf("client create: %w", err)
+	var cl struct{ ID, Secret string }
+	if cl.ID, cl.Secret, err = benchMachineClient(ctx, sf, "Bench webhooks", "exchange:subscribe"); err != nil {
+		return err
 	}
-	var cl struct {
-		ID     string `json:"client_id"`
-		Secret string `json:"client_secret"`
-	}
-	json.Unmarshal(out, &cl)
 
 	var mu sync.Mutex
 	arrived := map[string]time.Time{}
@@ -157,12 +149,4 @@ func benchWebhooks(ctx context.Context, sf *storeFlags, bf *benchFlags, stdout, 
 	fmt.Fprintf(stdout, "| registry write → signed webhook (20 events/s) | %d | %d | %s | %s | %s | %d |\n", len(written), len(pids),
 		lat.quantile(0.5).Round(time.Millisecond), lat.quantile(0.99).Round(time.Millisecond), lat.quantile(1).Round(time.Millisecond), missing)
 	return nil
-}
-
-func mustExecutable() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "dancu"
-	}
-	return exe
 }

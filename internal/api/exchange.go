@@ -133,14 +133,6 @@ type OrganisationJSON struct {
 	CreatedAt string `json:"created_at,omitempty"`
 }
 
-func (s *Server) gatewayConfigured(w http.ResponseWriter, r *http.Request) bool {
-	if s.exchange == nil {
-		s.writeError(w, r, errs.E(errs.Unavailable, "unavailable", "the data-sharing gateway is not configured on this server"))
-		return false
-	}
-	return true
-}
-
 func (s *Server) handleCreateMember(r *http.Request, req OrganisationJSON) (OrganisationJSON, error) {
 	m, err := s.exchange.CreateMember(r.Context(), actorOf(r), req.Name, exchange.MemberType(req.Type))
 	if err != nil {
@@ -192,19 +184,15 @@ func (s *Server) handleMoveSystem(r *http.Request, req StageRequest) (SystemJSON
 	return systemJSON(s.exchange.MoveSystem(r.Context(), actorOf(r), r.PathValue("id"), exchange.Stage(req.Stage), req.Note))
 }
 
-func (s *Server) handleStages(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
+func (s *Server) handleStages(r *http.Request, _ struct{}) (map[string]any, error) {
 	counts, err := s.exchange.StageCounts(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	if counts == nil {
 		counts = []exchange.StageCount{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"stages": counts})
+	return map[string]any{"stages": counts}, nil
 }
 
 // GrantJSON is a grant.
@@ -271,27 +259,14 @@ func (s *Server) handleRevokeGrant(r *http.Request, _ struct{}) (GrantJSON, erro
 	return grantJSON(s.exchange.RevokeGrant(r.Context(), actorOf(r), r.PathValue("id")))
 }
 
-func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	if err := queryOnly(r, "month"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	month, err := monthParam(r)
+func (s *Server) handleUsage(r *http.Request, _ struct{}) (map[string]any, error) {
+	month, err := s.usageMonth(r, "month")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := mayReadUsage(actorOf(r)); err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	us, err := s.exchange.Usage(r.Context(), month)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	type row struct {
 		MemberID  string `json:"member_id"`
@@ -303,7 +278,20 @@ func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 	for i, u := range us {
 		rows[i] = row{u.MemberID, u.SystemID, string(u.Operation), u.Count}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"month": month, "usage": rows})
+	return map[string]any{"month": month, "usage": rows}, nil
+}
+
+// usageMonth checks a request for metered use: the query (known
+// parameters only), the month, and that the reader may see it.
+func (s *Server) usageMonth(r *http.Request, known ...string) (string, error) {
+	if err := queryOnly(r, known...); err != nil {
+		return "", err
+	}
+	month, err := monthParam(r)
+	if err != nil {
+		return "", err
+	}
+	return month, mayReadUsage(actorOf(r))
 }
 
 // AccessLogJSON is one page of the person's own access log.
@@ -385,32 +373,19 @@ func mayReadUsage(a actor.Actor) error {
 	return errs.E(errs.Forbidden, "forbidden", "metered use is for national officers")
 }
 
-func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
-	if !s.gatewayConfigured(w, r) {
-		return
-	}
-	if err := queryOnly(r, "month", "member"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	month, err := monthParam(r)
+func (s *Server) handleStatements(r *http.Request, _ struct{}) (map[string]any, error) {
+	month, err := s.usageMonth(r, "month", "member")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := mayReadUsage(actorOf(r)); err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	sts, err := s.exchange.Statements(r.Context(), s.tariff, month, r.URL.Query().Get("member"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	if sts == nil {
 		sts = []exchange.Statement{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"month": month, "currency": "VND", "statements": sts})
+	return map[string]any{"month": month, "currency": "VND", "statements": sts}, nil
 }
 
 // BatchJSON is a batch verification job as its system sees it.

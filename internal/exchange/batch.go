@@ -177,7 +177,7 @@ func (s *Service) UploadBatch(ctx context.Context, c Caller, files BatchFiles, i
 		return nil, errs.E(errs.Conflict, "batch-started", "batch %s is %s: its file can no longer change", id, b.Status)
 	}
 	if offset != b.InputSize {
-		return nil, errs.E(errs.Conflict, "upload-offset", "batch %s has %d bytes; send from there", id, b.InputSize).With("upload_offset", b.InputSize)
+		return nil, errs.E(errs.Conflict, "upload-offset", "batch %s has %d bytes; send from there", id, b.InputSize).With("upload_offset", b.InputSize).With("field", "Upload-Offset")
 	}
 	size, err := files.AppendInput(id, offset, io.LimitReader(r, maxBatchInput-offset+1))
 	if err != nil {

@@ -508,24 +508,11 @@ func (s *Service) CitizenByKey(ctx context.Context, a actor.Actor, key PersonKey
 // was, which the access-log entry records as its result. The entry is
 // durable before Examine returns; the caller must not answer otherwise.
 func (s *Service) Examine(ctx context.Context, a actor.Actor, number string, fields []string, judge func(*Citizen) string) (*Citizen, error) {
-	if err := checkNumber(number); err != nil {
-		return nil, err
-	}
-	var cur *Citizen
-	err := s.Store.View(ctx, func(tx ReadTx) error {
-		var err error
-		cur, err = s.authorised(ctx, tx, a, number)
-		return err
-	})
+	out, err := s.ExamineMany(ctx, a, []string{number}, fields, func(_ int, c *Citizen) string { return judge(c) })
 	if err != nil {
 		return nil, err
 	}
-	e := s.entry(a, cur.Key, fields, accesslog.ActionRead)
-	e.Result = judge(cur)
-	if err := s.Store.Record(ctx, []accesslog.Entry{e}); err != nil {
-		return nil, err
-	}
-	return cur, nil
+	return out[0].Citizen, out[0].Err
 }
 
 // Examined is one number of ExamineMany: the record it names, or the
@@ -549,37 +536,46 @@ func (s *Service) ExamineMany(ctx context.Context, a actor.Actor, numbers []stri
 		parts = max(1, runtime.GOMAXPROCS(0))
 	}
 	size := (len(numbers) + parts - 1) / parts
-	errc := make(chan error, parts)
-	for lo := 0; lo < len(numbers); lo += size {
-		hi := min(lo+size, len(numbers))
-		go func() {
-			errc <- s.Store.View(ctx, func(tx ReadTx) error {
-				for i := lo; i < hi; i++ {
-					if err := checkNumber(numbers[i]); err != nil {
-						out[i] = Examined{Err: err}
-						continue
-					}
-					c, err := s.authorised(ctx, tx, a, numbers[i])
-					if err != nil && errs.KindOf(err) == errs.Internal {
-						return err
-					}
-					out[i] = Examined{Citizen: c, Err: err}
-					if err == nil {
-						results[i] = judge(i, c)
-					}
+	read := func(lo, hi int) error {
+		return s.Store.View(ctx, func(tx ReadTx) error {
+			for i := lo; i < hi; i++ {
+				if err := checkNumber(numbers[i]); err != nil {
+					out[i] = Examined{Err: err}
+					continue
 				}
-				return nil
-			})
-		}()
+				c, err := s.authorised(ctx, tx, a, numbers[i])
+				if err != nil && errs.KindOf(err) == errs.Internal {
+					return err
+				}
+				out[i] = Examined{Citizen: c, Err: err}
+				if err == nil {
+					results[i] = judge(i, c)
+				}
+			}
+			return nil
+		})
 	}
-	var firstErr error
-	for lo := 0; lo < len(numbers); lo += size {
-		if err := <-errc; err != nil && firstErr == nil {
-			firstErr = err
+	if parts == 1 {
+		// One request's read: no goroutine on the hot path.
+		if err := read(0, len(numbers)); err != nil {
+			return nil, err
 		}
-	}
-	if firstErr != nil {
-		return nil, firstErr
+	} else {
+		errc := make(chan error, parts)
+		n := 0
+		for lo := 0; lo < len(numbers); lo += size {
+			n++
+			go func() { errc <- read(lo, min(lo+size, len(numbers))) }()
+		}
+		var firstErr error
+		for range n {
+			if err := <-errc; err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+		if firstErr != nil {
+			return nil, firstErr
+		}
 	}
 	entries := make([]accesslog.Entry, 0, len(numbers))
 	for i, x := range out {
