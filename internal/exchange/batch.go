@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"dancu/internal/actor"
 	"dancu/internal/eid"
 	"dancu/internal/errs"
 	"dancu/internal/registry"
@@ -470,16 +469,6 @@ func (s *Service) failBatch(ctx context.Context, b *Batch, reason string) error 
 	})
 }
 
-// gatewayActor is the actor of a job's reads: its system, under its grant.
-func (s *Service) gatewayActor(b *Batch, g *Grant) actor.Actor {
-	a := actor.Actor{Kind: actor.KindClient, ID: b.SystemID, Unit: actor.NationalUnit, Scope: actor.ScopeNational,
-		Purpose: b.Purpose, RequestID: "batch:" + b.ID, Member: b.MemberID, LegalBasis: g.LegalBasis}
-	if g.WithholdDays > 0 {
-		a.WithholdUntil = s.now().AddDate(0, 0, g.WithholdDays)
-	}
-	return a
-}
-
 type readRecord struct {
 	line int64
 	req  batchRequest
@@ -535,7 +524,7 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, recs []readRecord) 
 	if len(numbers) == 0 {
 		return out
 	}
-	act := s.gatewayActor(b, grant)
+	act := s.systemActor(b.SystemID, b.MemberID, b.Purpose, grant.LegalBasis, grant.WithholdDays, "batch:"+b.ID)
 	telco := s.memberType(ctx, b.MemberID) == MemberTelco
 	var confirm []phoneConfirmation
 	var confirmMu sync.Mutex // judge runs on several goroutines
@@ -690,7 +679,7 @@ type TelcoTx interface {
 // chunk again changes nothing more: a number already confirmed for the
 // person, or already gone from the earlier holder, is left as it is.
 func (s *Service) confirmPhones(ctx context.Context, b *Batch, grant *Grant, confirmed []phoneConfirmation) error {
-	a := s.gatewayActor(b, grant)
+	a := s.systemActor(b.SystemID, b.MemberID, b.Purpose, grant.LegalBasis, grant.WithholdDays, "batch:"+b.ID)
 	a.Purpose = b.Purpose + " (xác nhận thuê bao)"
 	for _, c := range confirmed {
 		var prevKey int64

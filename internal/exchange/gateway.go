@@ -188,9 +188,22 @@ func (s *Service) authorise(ctx context.Context, c Caller, req Request) (*author
 		}
 		return nil, e
 	}
-	a := actor.Actor{Kind: actor.KindClient, ID: sys.ID, Name: sys.Name, Unit: actor.NationalUnit, Scope: actor.ScopeNational,
-		Purpose: purpose, RequestID: c.RequestID, Member: sys.MemberID, LegalBasis: best.LegalBasis}
+	a := s.systemActor(sys.ID, sys.MemberID, purpose, best.LegalBasis, best.WithholdDays, c.RequestID)
+	a.Name = sys.Name
 	return &authorised{system: sys, grant: best, actor: a}, nil
+}
+
+// systemActor is the actor of a member's system reading under a grant:
+// national in reach (the grant, not a unit, bounds it), with the member,
+// the legal basis and, where the grant withholds its reads from the
+// person for a time, until when.
+func (s *Service) systemActor(systemID, memberID, purpose, legalBasis string, withholdDays int, requestID string) actor.Actor {
+	a := actor.Actor{Kind: actor.KindClient, ID: systemID, Unit: actor.NationalUnit, Scope: actor.ScopeNational,
+		Purpose: purpose, RequestID: requestID, Member: memberID, LegalBasis: legalBasis}
+	if withholdDays > 0 {
+		a.WithholdUntil = s.now().AddDate(0, 0, withholdDays)
+	}
+	return a
 }
 
 // system returns the system a client authenticates as.
@@ -271,9 +284,6 @@ func (s *Service) Lookup(ctx context.Context, c Caller, purpose, number string, 
 // period) before it is returned, and metered. A refusal is not metered.
 func (s *Service) examine(ctx context.Context, au *authorised, op Operation, number string, fields []string, answer func(*registry.Citizen) (map[string]any, string)) (map[string]any, error) {
 	a := au.actor
-	if au.grant.WithholdDays > 0 {
-		a.WithholdUntil = s.now().AddDate(0, 0, au.grant.WithholdDays)
-	}
 	var out map[string]any
 	var consentErr error
 	_, err := s.Registry.Examine(ctx, a, number, fields, func(p *registry.Citizen) string {

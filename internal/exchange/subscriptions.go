@@ -297,8 +297,7 @@ func (s *Service) deliver(ctx context.Context, client *http.Client, d *Delivery)
 		return err
 	}
 	// No log, no data: the person's number leaves in the webhook.
-	a := s.gatewayActor(&Batch{SystemID: sub.SystemID, MemberID: sub.MemberID, Purpose: sub.Purpose, ID: "webhook:" + d.SubscriptionID}, &Grant{LegalBasis: sub.LegalBasis})
-	a.RequestID = "delivery:" + strconv.FormatInt(d.ID, 10)
+	a := s.systemActor(sub.SystemID, sub.MemberID, sub.Purpose, sub.LegalBasis, 0, "delivery:"+strconv.FormatInt(d.ID, 10))
 	if err := s.Registry.LogReads(ctx, a, []registry.PersonKey{registry.PersonKey(d.PersonKey)}, []string{"pid", "event:" + d.Type}); err != nil {
 		return err
 	}

@@ -363,3 +363,56 @@ func testTelcoLoop(t *testing.T, f *fixture) {
 		t.Fatalf("the earlier holder still has the number: %v", got)
 	}
 }
+
+// testExchangeWithheld: reads under a grant that withholds them for an
+// investigation — a lookup and the household they lead to — are in the
+// log at once for officers, and out of the person's own view until the
+// withholding ends.
+func testExchangeWithheld(t *testing.T, f *fixture) {
+	svc := &exchange.Service{Store: f.b.Exchange(), Registry: f.reg, Clock: f.clock.Now}
+	m, _, err := exchangetest.Onboard(f.ctx, svc, f.clock.Now(), "Cơ quan điều tra", exchange.MemberMinistry, "client-cqdt", "xác minh nhân thân",
+		[]exchange.Operation{exchange.OpLookup}, []string{"pid"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const purpose = "điều tra vụ án"
+	if _, err := svc.CreateGrant(f.ctx, exchangetest.Operator, exchange.GrantRequest{MemberID: m.ID, Purpose: purpose, LegalBasis: "Bộ luật Tố tụng hình sự 2015",
+		Operations: []exchange.Operation{exchange.OpLookup, exchange.OpHousehold}, Fields: []string{"pid", "full_name"},
+		ValidUntil: f.clock.Now().AddDate(1, 0, 0), WithholdDays: 90}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.person(t, "Mạc Văn Khải", "1970-07-07", "male")
+	f.event(t, f.national, string(p.PID), registry.EventRequest{Type: "permanent_residence", Place: hanoiBaDinh, Address: "Số 9 phố Kim Mã", NewHousehold: true})
+	caller := exchange.Caller{ClientID: "client-cqdt"}
+	if _, err := svc.Lookup(f.ctx, caller, purpose, string(p.PID), []string{"full_name"}); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := svc.Household(f.ctx, caller, purpose, string(p.PID), []string{"full_name"}); err != nil || len(h["members"].([]map[string]any)) != 1 {
+		t.Fatalf("household: %v %v", h, err)
+	}
+	byMember := func(visibleAt time.Time) int {
+		t.Helper()
+		entries, err := f.b.About(f.ctx, int64(p.Key), time.Time{}, visibleAt, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Member == m.ID {
+				n++
+			}
+		}
+		return n
+	}
+	// The lookup, the household's own read of the person, and the
+	// member's row of the household.
+	if n := byMember(time.Time{}); n != 3 {
+		t.Fatalf("officers see %d of the investigation's reads, want 3", n)
+	}
+	if n := byMember(f.clock.Now()); n != 0 {
+		t.Fatalf("the person sees %d of the investigation's reads while they are withheld", n)
+	}
+	if n := byMember(f.clock.Now().AddDate(0, 0, 91)); n != 3 {
+		t.Fatalf("the person sees %d of the investigation's reads after 90 days, want 3", n)
+	}
+}

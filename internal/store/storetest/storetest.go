@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"ExchangeGateAndGrants", testExchange},
 		{"ExchangeBatch", testExchangeBatch},
 		{"ExchangeTelcoLoop", testTelcoLoop},
+		{"ExchangeWithheld", testExchangeWithheld},
 		{"AccessLogSequencing", testAccessLogSequencing},
 		{"Officers", testOfficers},
 		{"BackdatedNumberCorrectionRefused", testBackdatedNumberCorrection},
