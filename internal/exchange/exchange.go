@@ -141,10 +141,9 @@ const (
 // Operations lists every operation a grant may name.
 var Operations = []Operation{OpLookup, OpVerify, OpAlive, OpHousehold, OpResidence, OpBatch, OpSubscribe}
 
-// Grant allows a member to use operations on fields for a purpose, on a
-// legal basis, for a time.
-type Grant struct {
-	ID         string
+// GrantTerms are what a grant allows: a member, operations on fields, for
+// a purpose, on a legal basis, for a time.
+type GrantTerms struct {
 	MemberID   string
 	Purpose    string
 	LegalBasis string
@@ -158,9 +157,15 @@ type Grant struct {
 	// WithholdDays keeps the reads under this grant from the person's
 	// view of the access log for that many days (investigations).
 	WithholdDays int
-	CreatedAt    time.Time
-	CreatedBy    string
-	RevokedAt    time.Time
+}
+
+// Grant is terms an administrator granted.
+type Grant struct {
+	ID string
+	GrantTerms
+	CreatedAt time.Time
+	CreatedBy string
+	RevokedAt time.Time
 }
 
 // InForce reports whether the grant may be used at t.

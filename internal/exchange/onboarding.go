@@ -232,17 +232,7 @@ func (s *Service) StageCounts(ctx context.Context) ([]StageCount, error) {
 }
 
 // GrantRequest is what an administrator grants a member.
-type GrantRequest struct {
-	MemberID        string
-	Purpose         string
-	LegalBasis      string
-	Operations      []Operation
-	Fields          []string
-	ValidFrom       time.Time
-	ValidUntil      time.Time
-	ConsentRequired bool
-	WithholdDays    int
-}
+type GrantRequest = GrantTerms
 
 // CreateGrant allows a member an operation on fields for a purpose.
 func (s *Service) CreateGrant(ctx context.Context, a actor.Actor, req GrantRequest) (*Grant, error) {
@@ -278,10 +268,10 @@ func (s *Service) CreateGrant(ctx context.Context, a actor.Actor, req GrantReque
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	g := &Grant{ID: newID("g-"), MemberID: req.MemberID, Purpose: strings.TrimSpace(req.Purpose), LegalBasis: strings.TrimSpace(req.LegalBasis),
-		Operations: slices.Compact(slices.Sorted(slices.Values(req.Operations))), Fields: slices.Compact(slices.Sorted(slices.Values(req.Fields))),
-		ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, ConsentRequired: req.ConsentRequired, WithholdDays: req.WithholdDays,
-		CreatedAt: now, CreatedBy: a.String()}
+	req.Purpose, req.LegalBasis = strings.TrimSpace(req.Purpose), strings.TrimSpace(req.LegalBasis)
+	req.Operations = slices.Compact(slices.Sorted(slices.Values(req.Operations)))
+	req.Fields = slices.Compact(slices.Sorted(slices.Values(req.Fields)))
+	g := &Grant{ID: newID("g-"), GrantTerms: req, CreatedAt: now, CreatedBy: a.String()}
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.Member(ctx, req.MemberID); err != nil {
 			return fieldNotFound(err, "member_id", "no member %q", req.MemberID)
