@@ -23,8 +23,8 @@ import (
 )
 
 // TestBatchVerification: a 50,000-record subscriber batch, verified once
-// without trouble, then again with the server killed at each named point
-// of a chunk and once at a random moment, restarted, and left to resume:
+// without trouble, then again with the server killed once its plan is
+// written, at each named point of a chunk and once at a random moment, restarted, and left to resume:
 // every run ends with the same results, each record answered exactly
 // once. The CLI client uploads, follows and downloads a job too.
 func TestBatchVerification(t *testing.T) {
@@ -115,7 +115,7 @@ func TestBatchVerification(t *testing.T) {
 	}
 	srv.kill()
 
-	kills := []string{"batch-mid-results:2", "batch-after-results:3", "batch-after-checkpoint:4", "random"}
+	kills := []string{"batch-after-plan:1", "batch-mid-results:2", "batch-after-results:3", "batch-after-checkpoint:4", "random"}
 	for _, kill := range kills {
 		t.Run(kill, func(t *testing.T) {
 			e := env

@@ -151,6 +151,42 @@ func sampleIdentities(ctx context.Context, db *sqlstore.DB, n int) ([]heldIdenti
 	return out, nil
 }
 
+// everyoneShuffled returns n people, each once while the registry has
+// enough (in random order, so a batch's records are spread over the whole
+// registry as a telco's subscriber list is), with what a telco would
+// hold of them.
+func everyoneShuffled(ctx context.Context, db *sqlstore.DB, n int) ([]heldIdentity, error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT pid, full_name, birth_from, birth_to FROM citizens WHERE status <> 'dead'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []heldIdentity
+	for rows.Next() {
+		var p heldIdentity
+		var to string
+		if err := rows.Scan(&p.pid, &p.name, &p.birth, &to); err != nil {
+			return nil, err
+		}
+		if p.birth != to {
+			p.birth = "" // the registry knows only the year or month
+		}
+		all = append(all, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, errors.New("the registry is empty: seed it first")
+	}
+	r := rand.New(rand.NewPCG(42, 43))
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	for len(all) < n {
+		all = append(all, all[:min(len(all), n-len(all))]...)
+	}
+	return all[:n], nil
+}
+
 // benchOfficer makes a national officer for a benchmark and returns its
 // token, running also (when not nil) on the database before it closes.
 func benchOfficer(ctx context.Context, sf *storeFlags, also func(*sqlstore.DB) error) (string, error) {

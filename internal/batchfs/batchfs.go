@@ -1,5 +1,5 @@
 // Package batchfs keeps the files of batch verification jobs (exchange.BatchFiles)
-// on the local file system: DATA/batches/ID/input and results.jsonl.
+// on the local file system: DATA/batches/ID/input, plan and results.jsonl.
 package batchfs
 
 import (
@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"dancu/internal/exchange"
 )
@@ -71,6 +72,75 @@ func (f Dir) OpenInput(id string) (io.ReadSeekCloser, error) {
 		return os.Open(p)
 	}
 	return r, err
+}
+
+// MapInput maps the input into memory: a file of gigabytes is read by
+// the page cache as records are used, not copied.
+func (f Dir) MapInput(id string) ([]byte, func() error, error) {
+	r, err := f.OpenInput(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	file := r.(*os.File)
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi.Size() == 0 {
+		return nil, func() error { return nil }, nil
+	}
+	data, err := syscall.Mmap(int(file.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch %s: mapping its input: %w", id, err)
+	}
+	return data, func() error { return syscall.Munmap(data) }, nil
+}
+
+// WritePlan writes the plan next to the input through a temporary file,
+// synced and renamed (the directory synced too), so a plan is there
+// whole or not at all.
+func (f Dir) WritePlan(id string, plan []byte) error {
+	p, err := f.path(id, "plan")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	w, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(plan); err != nil {
+		w.Close()
+		return err
+	}
+	if err := w.Sync(); err != nil {
+		w.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(p))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func (f Dir) ReadPlan(id string) ([]byte, error) {
+	p, err := f.path(id, "plan")
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
 }
 
 func (f Dir) OpenResults(id string, size int64) (exchange.ResultsWriter, error) {

@@ -91,10 +91,10 @@ func (s *Service) mergeTx(tx Tx) (MergeStore, error) {
 // human as survivor. Nothing changes until a second officer approves it.
 func (s *Service) ProposeMerge(ctx context.Context, a actor.Actor, survivorPID, duplicatePID, reason string, candidate int64) (*MergeView, error) {
 	var fs errs.Fields
-	if checkNumber(survivorPID) != nil {
+	if CheckNumber(survivorPID) != nil {
 		fs.Add("survivor_pid", "format", "a personal ID number has 12 digits")
 	}
-	if checkNumber(duplicatePID) != nil {
+	if CheckNumber(duplicatePID) != nil {
 		fs.Add("duplicate_pid", "format", "a personal ID number has 12 digits")
 	}
 	reason = checkText(&fs, "reason", reason)

@@ -1,13 +1,19 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"dancu/internal/accesslog"
 	"dancu/internal/actor"
@@ -39,7 +45,7 @@ type View struct {
 // Citizen returns the record of the person a number names, as of a date and
 // as known at an instant, after logging the access.
 func (s *Service) Citizen(ctx context.Context, a actor.Actor, number string, opt ReadOptions) (*View, error) {
-	if err := checkNumber(number); err != nil {
+	if err := CheckNumber(number); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -106,7 +112,7 @@ func checkAsOf(opt ReadOptions, now time.Time) error {
 func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, number string) (*Citizen, error) {
 	al, err := tx.Resolve(ctx, number)
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.NotFound, "not-found", "no person has the number %s", number).With("field", "pid")
+		return nil, numberNotFound(number)
 	}
 	if err != nil {
 		return nil, err
@@ -122,9 +128,17 @@ func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, numb
 		}
 	}
 	if !s.covers(a, cur, civil.DateOf(s.now())) {
-		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+		return nil, outsideUnit(a)
 	}
 	return cur, nil
+}
+
+func numberNotFound(number string) error {
+	return errs.E(errs.NotFound, "not-found", "no person has the number %s", number).With("field", "pid")
+}
+
+func outsideUnit(a actor.Actor) error {
+	return errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
 }
 
 // EventsPage is one page of a person's history.
@@ -142,7 +156,7 @@ const MaxPageSize = 200
 // Events returns a person's event history in the order it applies (oldest
 // effective date first), a page at a time.
 func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor string, limit int, fields []string) (*EventsPage, error) {
-	if err := checkNumber(number); err != nil {
+	if err := CheckNumber(number); err != nil {
 		return nil, err
 	}
 	after, err := decodeEventCursor(cursor)
@@ -239,7 +253,7 @@ func decodeSearchCursor(s string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(b), "s1:") || checkNumber(string(b[3:])) != nil {
+	if err != nil || !strings.HasPrefix(string(b), "s1:") || CheckNumber(string(b[3:])) != nil {
 		return "", errs.InvalidField("cursor", "format", "the cursor is not one this server issued; start again without it")
 	}
 	return string(b[3:]), nil
@@ -489,7 +503,7 @@ func (s *Service) CitizenByKey(ctx context.Context, a actor.Actor, key PersonKey
 		}
 		onBehalf := a.OnBehalfOf != 0 && (a.OnBehalfOf == int64(key) || a.OnBehalfOf == int64(cur.Key))
 		if !onBehalf && !s.covers(a, cur, civil.DateOf(s.now())) {
-			return errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+			return outsideUnit(a)
 		}
 		return nil
 	})
@@ -508,88 +522,153 @@ func (s *Service) CitizenByKey(ctx context.Context, a actor.Actor, key PersonKey
 // was, which the access-log entry records as its result. The entry is
 // durable before Examine returns; the caller must not answer otherwise.
 func (s *Service) Examine(ctx context.Context, a actor.Actor, number string, fields []string, judge func(*Citizen) string) (*Citizen, error) {
-	out, err := s.ExamineMany(ctx, a, []string{number}, fields, func(_ int, c *Citizen) string { return judge(c) })
+	if err := CheckNumber(number); err != nil {
+		return nil, err
+	}
+	var c *Citizen
+	var result string
+	err := s.Store.View(ctx, func(tx ReadTx) error {
+		var err error
+		if c, err = s.authorised(ctx, tx, a, number); err != nil {
+			return err
+		}
+		result = judge(c)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return out[0].Citizen, out[0].Err
+	e := s.entry(a, c.Key, fields, accesslog.ActionRead)
+	e.Result = result
+	if err := s.Store.Record(ctx, []accesslog.Entry{e}); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-// Examined is one number of ExamineMany: the record it names, or the
-// error resolving it (not found, malformed).
+// Examined is one record of ExamineKeys, or why it was not read.
 type Examined struct {
 	Citizen *Citizen
 	Err     error
 }
 
-// ExamineMany is Examine for many numbers at once (a chunk of a
-// verification job): the numbers are read in a few snapshots side by side
-// (one per core), judge is called for each record found — possibly from
-// several goroutines at once — and all the access-log entries are written
-// in one durable write before it returns. A number that does not resolve
-// has its error and no entry.
-func (s *Service) ExamineMany(ctx context.Context, a actor.Actor, numbers []string, fields []string, judge func(i int, c *Citizen) string) ([]Examined, error) {
-	out := make([]Examined, len(numbers))
-	results := make([]string, len(numbers))
-	parts := 1
-	if len(numbers) >= 256 {
-		parts = max(1, runtime.GOMAXPROCS(0))
-	}
-	size := (len(numbers) + parts - 1) / parts
-	read := func(lo, hi int) error {
+// ResolveAll returns the persons numbers (sorted, distinct, well-formed)
+// are aliases of, for work that will read them in the order of their
+// keys; numbers no one has are left out. Only internal keys come out, so
+// nothing is logged: the reads that follow are.
+func (s *Service) ResolveAll(ctx context.Context, numbers []string) (map[string]PersonKey, error) {
+	out := make(map[string]PersonKey, len(numbers))
+	var mu sync.Mutex
+	err := inParts(len(numbers), func(lo, hi int) error {
+		for ; lo < hi; lo += joinRun {
+			var part map[string]PersonKey
+			err := s.Store.View(ctx, func(tx ReadTx) error {
+				var err error
+				part, err = tx.ResolveNumbers(ctx, numbers[lo:min(lo+joinRun, hi)])
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			maps.Copy(out, part)
+			mu.Unlock()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExamineKeys is Examine for many records at once, by the keys their
+// numbers resolved to (ResolveAll), in ascending order (a chunk of a
+// verification job): the records are read the way a database joins, the
+// keys split into one run per core, each run read in key order in one
+// statement of its own snapshot. A merged duplicate's key leads to the
+// surviving record. judge is called for each record read, possibly from
+// several goroutines at once, and the access-log entries, in key order,
+// are written in one durable write before ExamineKeys returns. A key
+// whose record is not read has its error and no entry.
+func (s *Service) ExamineKeys(ctx context.Context, a actor.Actor, keys []PersonKey, fields []string, judge func(i int, c *Citizen) string) ([]Examined, error) {
+	out := make([]Examined, len(keys))
+	results := make([]string, len(keys))
+	today := civil.DateOf(s.now())
+	err := inParts(len(keys), func(lo, hi int) error {
+		// A run does not split a key's records: two runs must not both
+		// judge them.
+		for lo > 0 && lo < len(keys) && keys[lo] == keys[lo-1] {
+			lo++
+		}
+		for hi < len(keys) && hi > 0 && keys[hi] == keys[hi-1] {
+			hi++
+		}
+		if lo >= hi {
+			return nil
+		}
+		distinct := slices.Compact(slices.Clone(keys[lo:hi]))
 		return s.Store.View(ctx, func(tx ReadTx) error {
-			for i := lo; i < hi; i++ {
-				if err := checkNumber(numbers[i]); err != nil {
-					out[i] = Examined{Err: err}
-					continue
+			found, err := tx.CitizensByKeys(ctx, distinct)
+			if err != nil {
+				return err
+			}
+			slices.SortFunc(found, func(x, y *Citizen) int { return cmp.Compare(x.Key, y.Key) })
+			i := lo
+			for _, c := range found {
+				for i < hi && keys[i] < c.Key {
+					i++ // no record: left for the not-found pass
 				}
-				c, err := s.authorised(ctx, tx, a, numbers[i])
-				if err != nil && errs.KindOf(err) == errs.Internal {
-					return err
+				cur := c
+				if cur.MergedInto != 0 {
+					if cur, err = tx.Citizen(ctx, cur.MergedInto); err != nil {
+						return err
+					}
 				}
-				out[i] = Examined{Citizen: c, Err: err}
-				if err == nil {
-					results[i] = judge(i, c)
+				var denied error
+				if !s.covers(a, cur, today) {
+					denied = outsideUnit(a)
+				}
+				for ; i < hi && keys[i] == c.Key; i++ {
+					out[i] = Examined{Citizen: cur, Err: denied}
+					if denied == nil {
+						results[i] = judge(i, cur)
+					}
 				}
 			}
 			return nil
 		})
+	})
+	if err != nil {
+		return nil, err
 	}
-	if parts == 1 {
-		// One request's read: no goroutine on the hot path.
-		if err := read(0, len(numbers)); err != nil {
-			return nil, err
-		}
-	} else {
-		errc := make(chan error, parts)
-		n := 0
-		for lo := 0; lo < len(numbers); lo += size {
-			n++
-			go func() { errc <- read(lo, min(lo+size, len(numbers))) }()
-		}
-		var firstErr error
-		for range n {
-			if err := <-errc; err != nil && firstErr == nil {
-				firstErr = err
-			}
-		}
-		if firstErr != nil {
-			return nil, firstErr
-		}
-	}
-	entries := make([]accesslog.Entry, 0, len(numbers))
+	entries := make([]accesslog.Entry, 0, len(keys))
 	for i, x := range out {
-		if x.Err != nil {
-			continue
+		switch {
+		case x.Citizen == nil && x.Err == nil:
+			out[i].Err = errs.E(errs.NotFound, "not-found", "no person has this number")
+		case x.Err == nil:
+			e := s.entry(a, x.Citizen.Key, fields, accesslog.ActionRead)
+			e.Result = results[i]
+			entries = append(entries, e)
 		}
-		e := s.entry(a, x.Citizen.Key, fields, accesslog.ActionRead)
-		e.Result = results[i]
-		entries = append(entries, e)
 	}
 	if err := s.Store.Record(ctx, entries); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// joinRun is how many numbers or keys one statement joins.
+const joinRun = 10_000
+
+// inParts runs fn over [0, n) split into one part per core, side by side,
+// and returns the first error.
+func inParts(n int, fn func(lo, hi int) error) error {
+	parts := max(1, runtime.GOMAXPROCS(0))
+	size := max(1, (n+parts-1)/parts)
+	var g errgroup.Group
+	for lo := 0; lo < n; lo += size {
+		g.Go(func() error { return fn(lo, min(lo+size, n)) })
+	}
+	return g.Wait()
 }
 
 // Keys resolves numbers to the records they lead to, for a capability
@@ -601,7 +680,7 @@ func (s *Service) Keys(ctx context.Context, numbers []string) (map[string]Person
 	var unknown []string
 	err := s.Store.View(ctx, func(tx ReadTx) error {
 		for _, n := range numbers {
-			if checkNumber(n) != nil {
+			if CheckNumber(n) != nil {
 				unknown = append(unknown, n)
 				continue
 			}

@@ -213,7 +213,7 @@ func (s *Service) checkEvent(req EventRequest, today civil.Date) (*draft, error)
 
 // RecordEvent records an event about the person with the given number.
 func (s *Service) RecordEvent(ctx context.Context, a actor.Actor, number string, req EventRequest, opt WriteOptions) (*Result, error) {
-	if err := checkNumber(number); err != nil {
+	if err := CheckNumber(number); err != nil {
 		return nil, err
 	}
 	dr, err := s.checkEvent(req, civil.DateOf(s.now()))
@@ -282,7 +282,7 @@ func (s *Service) record(ctx context.Context, tx Tx, a actor.Actor, number strin
 	covered := s.covers(a, c, today)
 	residence := dr.typ == EventPermanentResidence || dr.typ == EventTemporaryResidence || dr.typ == EventCurrentResidence
 	if !covered && !residence {
-		return nil, errs.E(errs.Forbidden, "forbidden", "the person is outside your unit %s", a.Unit)
+		return nil, outsideUnit(a)
 	}
 	if !covered && dr.typ == EventCurrentResidence {
 		if err := s.mayRecordIn(a, d.Place, dr.effective, "place"); err != nil {
@@ -752,9 +752,9 @@ func digitsN(s string, n int) bool {
 	return true
 }
 
-// checkNumber validates a number used to name a person: a 12-digit
+// CheckNumber validates a number used to name a person: a 12-digit
 // personal ID number or a 9-digit legacy number.
-func checkNumber(number string) error {
+func CheckNumber(number string) error {
 	if _, err := pid.Parse(number); err == nil {
 		return nil
 	}

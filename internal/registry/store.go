@@ -33,6 +33,12 @@ type ReadTx interface {
 	Resolve(ctx context.Context, number string) (Alias, error)
 	// Citizen returns the stored current record of a person.
 	Citizen(ctx context.Context, key PersonKey) (*Citizen, error)
+	// ResolveNumbers returns the persons the numbers (sorted, distinct) are
+	// aliases of; numbers no one has are left out.
+	ResolveNumbers(ctx context.Context, numbers []string) (map[string]PersonKey, error)
+	// CitizensByKeys returns the stored records of keys (ascending,
+	// distinct); keys no one has are left out.
+	CitizensByKeys(ctx context.Context, keys []PersonKey) ([]*Citizen, error)
 	// Events returns every event in which key is a party and that was
 	// recorded at or before knownAt (all when knownAt is zero), in the order
 	// they apply.

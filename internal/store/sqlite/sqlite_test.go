@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -129,5 +130,64 @@ func TestMigrateKeepsData(t *testing.T) {
 	var seq int64
 	if err := db.Write.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&seq); err != nil || seq < 8 {
 		t.Errorf("event sequence %d after migrating (%v): new events would reuse numbers", seq, err)
+	}
+}
+
+// TestUnnumberedEntriesNumberedOnUpgrade opens a database written before
+// SQLite numbered access-log entries on write: the upgrade numbers the
+// entries the sequencer had not folded yet, in id order, after those it
+// had, and the sequencer folds them.
+func TestUnnumberedEntriesNumberedOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dancu.db")
+	db, _, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from, seq)
+		VALUES (1, 'officer', 'off_1', 'registry', '00004', 'test', ?, '["full_name"]', 'read', 'r', '', '', '', 0, ?)`
+	for i, seq := range []any{int64(1), int64(2), nil, nil, nil} {
+		if _, err := db.Write.ExecContext(ctx, insert, 100+i, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Write.ExecContext(ctx, `DELETE FROM goose_db_version WHERE version_id = 11`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, applied, err := sqlite.Open(ctx, path)
+	if err != nil || len(applied) != 1 {
+		t.Fatalf("reopening applied %v, %v", applied, err)
+	}
+	defer db.Close()
+	rows, err := db.Read.QueryContext(ctx, `SELECT person_key, seq FROM access_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var person, seq int64
+		if err := rows.Scan(&person, &seq); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%d", person, seq))
+	}
+	rows.Close()
+	if want := "[100:1 101:2 102:3 103:4 104:5]"; fmt.Sprint(got) != want {
+		t.Fatalf("entries numbered %v, want %s", got, want)
+	}
+	tree, folded, err := db.AccessLogSequencer().Sequence(ctx, 100)
+	if err != nil || folded != 5 || tree.Size() != 5 {
+		t.Fatalf("sequencer folded %d into a tree of %d: %v", folded, tree.Size(), err)
+	}
+	// An entry deleted before it was folded leaves a gap the sequencer
+	// will not fold over.
+	for _, seq := range []int64{6, 8} {
+		if _, err := db.Write.ExecContext(ctx, insert, 200, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := db.AccessLogSequencer().Sequence(ctx, 100); err == nil || !strings.Contains(err.Error(), "entry 7 is missing") {
+		t.Fatalf("sequencing over a gap: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -161,6 +162,40 @@ func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Ti
 }
 
 func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
+	// SQLite has one writer at a time, so the order entries commit in is
+	// known when they are written: each is numbered and folded into the
+	// tree here, in the same transaction, and the sequencer only signs
+	// checkpoints (reading each entry back to fold it cost more than
+	// writing it). PostgreSQL's writers commit side by side, so there the
+	// sequencer numbers and folds them after the fact.
+	var next int64
+	var tree accesslog.Tree
+	sequenced, folding := db.Dialect.Name == "sqlite", false
+	if sequenced {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) + 1 FROM access_log`).Scan(&next); err != nil {
+			return err
+		}
+		var err error
+		if tree, err = db.loadTree(ctx, tx); err != nil {
+			return err
+		}
+		// Entries written before the tree caught up are the sequencer's
+		// to fold first.
+		folding = tree.Size() == next-1
+	}
+	columns := accessColumns
+	insert := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from`
+	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+	if sequenced {
+		columns++
+		insert += ", seq"
+		row += ",?"
+	}
+	insert += ") VALUES "
+	row += ")"
+	// Entries of one caller usually share their fields.
+	var lastFields, storedFields []string
+	var fieldsText string
 	for len(entries) > 0 {
 		// Rows go in statements of a few fixed sizes, each compiled once.
 		n := 1
@@ -171,28 +206,53 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 			}
 		}
 		var b strings.Builder
-		b.WriteString(`INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from) VALUES `)
-		args := make([]any, 0, n*accessColumns)
+		b.WriteString(insert)
+		args := make([]any, 0, n*columns)
 		for i, e := range entries[:n] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-			fields, err := json.Marshal(e.Fields)
-			if err != nil {
-				return err
+			b.WriteString(row)
+			if fieldsText == "" || !slices.Equal(e.Fields, lastFields) {
+				fields, err := json.Marshal(e.Fields)
+				if err != nil {
+					return err
+				}
+				lastFields, fieldsText = e.Fields, string(fields)
+				if folding {
+					// Hashed as they will be read back (scanAccess).
+					storedFields = nil
+					if err := json.Unmarshal(fields, &storedFields); err != nil {
+						return err
+					}
+				}
 			}
 			var visible int64
 			if !e.VisibleFrom.IsZero() {
 				visible = micros(e.VisibleFrom)
 			}
-			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, string(fields), string(e.Action), e.RequestID,
+			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, fieldsText, string(e.Action), e.RequestID,
 				e.Member, e.LegalBasis, e.Result, visible)
+			if sequenced {
+				args = append(args, next)
+				next++
+			}
+			if folding {
+				stored := e
+				stored.At, stored.Fields, stored.VisibleFrom = fromMicros(micros(e.At)), storedFields, time.Time{}
+				if visible != 0 {
+					stored.VisibleFrom = fromMicros(visible)
+				}
+				tree.Append(stored)
+			}
 		}
 		if _, err := db.txExec(ctx, db.Write, tx, b.String(), args...); err != nil {
 			return err
 		}
 		entries = entries[n:]
+	}
+	if folding {
+		return db.saveTree(ctx, tx, &tree)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -125,11 +124,10 @@ func scanStored(rows *sql.Rows, lead any, trail ...any) (quality.Stored, error) 
 	if err := rows.Scan(append(dest, trail...)...); err != nil {
 		return sq, err
 	}
-	c := &registry.Citizen{}
-	if err := json.Unmarshal([]byte(doc), c); err != nil {
-		return sq, fmt.Errorf("decode citizen %d: %w", key, err)
+	c, err := decodeCitizen(key, doc)
+	if err != nil {
+		return sq, err
 	}
-	c.Key = key
 	sq.Citizen, sq.Flags = c, uint64(flags)
 	return sq, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
+
 	"dancu/internal/accesslog"
 	"dancu/internal/civil"
 	"dancu/internal/errs"
@@ -103,8 +105,63 @@ func (t *regTx) Citizen(ctx context.Context, key registry.PersonKey) (*registry.
 	if err != nil {
 		return nil, err
 	}
+	return decodeCitizen(key, doc)
+}
+
+// ResolveNumbers and CitizensByKeys join a list against the registry in
+// one statement, walking the index in the list's order: a statement per
+// number costs more in the driver than the lookup itself, and a sorted
+// list reads each index page once.
+func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[string]registry.PersonKey, error) {
+	query := `SELECT a.number, a.person_key FROM json_each(?) j CROSS JOIN identity_aliases a ON a.number = j.value`
+	if t.db.Dialect.Name == "postgres" {
+		query = `SELECT a.number, a.person_key FROM json_array_elements_text(?::json) j(value) JOIN identity_aliases a ON a.number = j.value`
+	}
+	rows, err := t.joinList(ctx, query, numbers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]registry.PersonKey, len(numbers))
+	for rows.Next() {
+		var number string
+		var key registry.PersonKey
+		if err := rows.Scan(&number, &key); err != nil {
+			return nil, err
+		}
+		out[number] = key
+	}
+	return out, rows.Err()
+}
+
+func (t *regTx) CitizensByKeys(ctx context.Context, keys []registry.PersonKey) ([]*registry.Citizen, error) {
+	query := `SELECT c.person_key, c.record FROM json_each(?) j CROSS JOIN citizens c ON c.person_key = j.value`
+	if t.db.Dialect.Name == "postgres" {
+		query = `SELECT c.person_key, c.record FROM json_array_elements_text(?::json) j(value) JOIN citizens c ON c.person_key = j.value::bigint`
+	}
+	rows, err := t.joinList(ctx, query, keys)
+	if err != nil {
+		return nil, err
+	}
+	return scanCitizens(rows)
+}
+
+// joinList runs a query whose one parameter is a list, passed as a JSON
+// array.
+func (t *regTx) joinList(ctx context.Context, query string, list any) (*sql.Rows, error) {
+	raw, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	return t.query(ctx, query, string(raw))
+}
+
+// decodeCitizen decodes a stored record. Records are decoded on every
+// read, and go-json does it in half the time encoding/json takes; a test
+// holds the two to the same result on seeded records.
+func decodeCitizen(key registry.PersonKey, doc string) (*registry.Citizen, error) {
 	c := &registry.Citizen{}
-	if err := json.Unmarshal([]byte(doc), c); err != nil {
+	if err := gojson.Unmarshal([]byte(doc), c); err != nil {
 		return nil, fmt.Errorf("decode citizen %d: %w", key, err)
 	}
 	c.Key = key
@@ -141,11 +198,10 @@ func scanCitizens(rows *sql.Rows) ([]*registry.Citizen, error) {
 		if err := rows.Scan(&key, &doc); err != nil {
 			return nil, err
 		}
-		c := &registry.Citizen{}
-		if err := json.Unmarshal([]byte(doc), c); err != nil {
-			return nil, fmt.Errorf("decode citizen %d: %w", key, err)
+		c, err := decodeCitizen(key, doc)
+		if err != nil {
+			return nil, err
 		}
-		c.Key = key
 		out = append(out, c)
 	}
 	return out, rows.Err()

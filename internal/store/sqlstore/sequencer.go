@@ -4,17 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"iter"
 
 	"dancu/internal/accesslog"
 )
 
 // The access log's sequencer (accesslog.Sequencer) folds entries into the
-// Merkle tree here: one transaction numbers a batch of unnumbered entries
-// in id order, appends their leaf hashes and saves the tree's state. On
-// PostgreSQL an advisory lock keeps other processes from folding at the
-// same time (they would wait on the tree's row anyway); on SQLite the
-// write transaction is the lock.
+// Merkle tree here: one transaction appends a batch of entries' leaf
+// hashes in their order and saves the tree's state. On PostgreSQL,
+// whose writers commit side by side, it first numbers the unnumbered
+// entries in id order, and an advisory lock keeps other processes from
+// folding at the same time (they would wait on the tree's row anyway). On
+// SQLite entries are numbered as they are written (one writer at a time),
+// and the write transaction is the lock.
 
 // sequencerLock is the advisory lock key of the sequencer.
 const sequencerLock = 0x64616e6375 // "dancu"
@@ -39,70 +42,105 @@ func (s sequenceStore) Sequence(ctx context.Context, max int) (accesslog.Tree, i
 				return accesslog.ErrSequencerBusy
 			}
 		}
-		var state []byte
-		err := tx.QueryRowContext(ctx, db.q(`SELECT state FROM accesslog_tree WHERE id = 1`)).Scan(&state)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			if err := tree.UnmarshalBinary(state); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT id, person_key, `+accessReadColumns+` FROM access_log WHERE seq IS NULL ORDER BY id LIMIT ?`), max)
-		if err != nil {
+		var err error
+		if tree, err = db.loadTree(ctx, tx); err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id, person int64
-			e, err := scanAccess(scanPrefix{rows, []any{&id, &person}}, 0)
+		if db.Dialect.Name == "sqlite" {
+			// Numbered when written, and folded then too (insertAccess);
+			// what is left is what was written before the tree caught up
+			// (entries of an older version).
+			rows, err := tx.QueryContext(ctx, `SELECT seq, person_key, `+accessReadColumns+` FROM access_log WHERE seq > ? ORDER BY seq LIMIT ?`, tree.Size(), max)
 			if err != nil {
-				rows.Close()
 				return err
 			}
-			e.PersonKey = person
-			tree.Append(e)
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		first := tree.Size() - int64(len(ids)) + 1
-		if db.Dialect.Name == "postgres" {
-			// One statement for the batch: a round trip per entry would
-			// make the sequencer slower than the readers it follows.
-			seqs := make([]int64, len(ids))
-			for i := range seqs {
-				seqs[i] = first + int64(i)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE access_log SET seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE access_log.id = v.id`, ids, seqs); err != nil {
-				return err
-			}
-		} else {
-			for i, id := range ids {
-				if _, err := db.txExec(ctx, db.Write, tx, `UPDATE access_log SET seq = ? WHERE id = ?`, first+int64(i), id); err != nil {
+			for rows.Next() {
+				var seq, person int64
+				e, err := scanAccess(scanPrefix{rows, []any{&seq, &person}}, 0)
+				if err != nil {
+					rows.Close()
 					return err
 				}
+				if seq != tree.Size()+1 {
+					rows.Close()
+					return fmt.Errorf("access log: entry %d is missing (the next is %d): the log was cut, it is not folded further", tree.Size()+1, seq)
+				}
+				e.PersonKey = person
+				tree.Append(e)
+				folded++
 			}
-		}
-		state, err = tree.MarshalBinary()
-		if err != nil {
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		} else if err := numberEntries(ctx, tx, &tree, max, &folded); err != nil {
 			return err
 		}
-		if _, err := db.txExec(ctx, db.Write, tx, `INSERT INTO accesslog_tree (id, size, state) VALUES (1, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET size = excluded.size, state = excluded.state`, tree.Size(), state); err != nil {
-			return err
+		if folded == 0 {
+			return nil
 		}
-		folded = len(ids)
-		return nil
+		return db.saveTree(ctx, tx, &tree)
 	})
 	return tree, folded, err
+}
+
+// numberEntries numbers up to max unnumbered entries (PostgreSQL) in id
+// order, in one statement (a statement per entry would make the sequencer
+// slower than the readers it follows), and folds them into tree.
+func numberEntries(ctx context.Context, tx *sql.Tx, tree *accesslog.Tree, max int, folded *int) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, person_key, `+accessReadColumns+` FROM access_log WHERE seq IS NULL ORDER BY id LIMIT $1`, max)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id, person int64
+		e, err := scanAccess(scanPrefix{rows, []any{&id, &person}}, 0)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		e.PersonKey = person
+		tree.Append(e)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return err
+	}
+	first := tree.Size() - int64(len(ids)) + 1
+	seqs := make([]int64, len(ids))
+	for i := range seqs {
+		seqs[i] = first + int64(i)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE access_log SET seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE access_log.id = v.id`, ids, seqs); err != nil {
+		return err
+	}
+	*folded = len(ids)
+	return nil
+}
+
+func (db *DB) loadTree(ctx context.Context, tx *sql.Tx) (accesslog.Tree, error) {
+	var tree accesslog.Tree
+	var state []byte
+	err := tx.QueryRowContext(ctx, db.q(`SELECT state FROM accesslog_tree WHERE id = 1`)).Scan(&state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return tree, nil
+	case err != nil:
+		return tree, err
+	}
+	return tree, tree.UnmarshalBinary(state)
+}
+
+func (db *DB) saveTree(ctx context.Context, tx *sql.Tx, tree *accesslog.Tree) error {
+	state, err := tree.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	_, err = db.txExec(ctx, db.Write, tx, `INSERT INTO accesslog_tree (id, size, state) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET size = excluded.size, state = excluded.state`, tree.Size(), state)
+	return err
 }
 
 // scanPrefix scans leading columns into prefix, the rest as asked.

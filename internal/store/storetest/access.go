@@ -1,13 +1,15 @@
 package storetest
 
 import (
-	"dancu/internal/accesslog"
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/actor"
 	"dancu/internal/civil"
 	"dancu/internal/errs"
@@ -299,6 +301,18 @@ func testAccessLogSequencing(t *testing.T, f *fixture) {
 		})
 	}
 	wg.Wait()
+	// Entries as the tree must hash them as they are read back: times with
+	// nanoseconds (stored to the microsecond), fields JSON escapes, no
+	// fields, withheld for a time.
+	now := time.Now()
+	odd := []accesslog.Entry{
+		{At: now.Add(123 * time.Nanosecond), ActorKind: "client", ActorID: "c-1", Purpose: "điều tra", PersonKey: int64(p.Key),
+			Fields: []string{"<full_name>&", "họ tên"}, Action: accesslog.ActionRead, VisibleFrom: now.Add(48*time.Hour + 7*time.Nanosecond)},
+		{At: now, ActorKind: "client", ActorID: "c-2", PersonKey: int64(p.Key), Action: accesslog.ActionRead},
+	}
+	if err := f.reg.Store.Record(f.ctx, odd); err != nil {
+		t.Fatal(err)
+	}
 	var tree accesslog.Tree
 	for {
 		tr, n, err := seq.Sequence(f.ctx, 1000)
@@ -330,5 +344,101 @@ func testAccessLogSequencing(t *testing.T, f *fixture) {
 	}
 	if err := seq.SaveCheckpoint(f.ctx, c, []byte("signed")); err != nil {
 		t.Fatalf("the same checkpoint saved twice: %v", err)
+	}
+}
+
+// testExamineJoined holds the joined read of many records (numbers
+// resolved together, records read by key in one statement per run) to
+// the answers of reading each number alone: a merged duplicate's number
+// leads to the survivor, a legacy number to its holder, a person outside
+// the actor's unit is refused, numbers no one has and malformed ones are
+// not resolved, a number sent twice is answered twice; and each record
+// read is one access-log entry.
+func testExamineJoined(t *testing.T, f *fixture) {
+	hn := commune(hanoiBaDinh)
+	var numbers []string
+	for i := range 12 {
+		c := f.birth(t, hn, birthReq(fmt.Sprintf("Đinh Văn %c", 'A'+i), "2026-11-01", "male", hanoiBaDinh))
+		numbers = append(numbers, string(c.PID))
+	}
+	outside := f.birth(t, f.national, birthReq("Đinh Thị Ngoài", "2026-11-01", "female", hcmSaiGon))
+	orig := f.person(t, "Nguyễn Văn Gộp", "1980-03-04", "male")
+	dup := f.person(t, "Nguyen Van Gop", "1980-03-04", "male")
+	m, err := f.reg.ProposeMerge(f.ctx, f.national, string(orig.PID), string(dup.PID), "đăng ký hai lần", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker := f.national
+	checker.ID = "off_checker"
+	if _, err := f.reg.DecideMerge(f.ctx, checker, m.Request.ID, true, "đã đối chiếu"); err != nil {
+		t.Fatal(err)
+	}
+	f.event(t, f.national, numbers[0], registry.EventRequest{Type: "legacy_id", LegacyID: "012345670", LegacyIssuedOn: "1985-03-01"})
+	numbers = append(numbers, string(outside.PID), string(dup.PID), string(orig.PID), "012345670", "001099999999", "12ab", numbers[3])
+	for len(numbers) < 300 {
+		numbers = append(numbers, numbers[len(numbers)%19])
+	}
+	a := hn // a commune officer: the person born in Hồ Chí Minh City is outside
+	distinct := slices.Compact(slices.Sorted(slices.Values(numbers)))
+	resolved, err := f.reg.ResolveAll(f.ctx, distinct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"001099999999", "12ab"} {
+		if _, ok := resolved[n]; ok {
+			t.Errorf("%s resolved", n)
+		}
+	}
+	type item struct {
+		key    registry.PersonKey
+		number string
+	}
+	var items []item
+	for _, n := range numbers {
+		if k, ok := resolved[n]; ok {
+			items = append(items, item{k, n})
+		}
+	}
+	slices.SortFunc(items, func(x, y item) int { return cmp.Compare(x.key, y.key) })
+	keys := make([]registry.PersonKey, len(items))
+	for i, it := range items {
+		keys[i] = it.key
+	}
+	var judged sync.Map
+	before := f.counts(t)["access_log"]
+	got, err := f.reg.ExamineKeys(f.ctx, a, keys, []string{"full_name"}, func(i int, c *registry.Citizen) string {
+		if _, twice := judged.LoadOrStore(i, c.Key); twice {
+			t.Errorf("record %d judged twice", i)
+		}
+		return "match"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, outsideRefused, survivor := 0, false, false
+	for i, it := range items {
+		alone, aloneErr := f.reg.Examine(f.ctx, a, it.number, []string{"full_name"}, func(*registry.Citizen) string { return "match" })
+		x := got[i]
+		switch {
+		case aloneErr != nil:
+			if x.Err == nil || errs.KindOf(x.Err) != errs.KindOf(aloneErr) {
+				t.Errorf("number %s: joined read %v, alone %v", it.number, x.Err, aloneErr)
+			}
+			outsideRefused = outsideRefused || (it.number == string(outside.PID) && errs.KindOf(x.Err) == errs.Forbidden)
+		case x.Err != nil || x.Citizen.Key != alone.Key:
+			t.Errorf("number %s: joined read %v %v, alone key %d", it.number, x.Citizen, x.Err, alone.Key)
+		default:
+			read++
+			if k, ok := judged.Load(i); !ok || k.(registry.PersonKey) != alone.Key {
+				t.Errorf("number %s: judged %v, want key %d", it.number, k, alone.Key)
+			}
+			survivor = survivor || (it.number == string(dup.PID) && x.Citizen.Key == orig.Key)
+		}
+	}
+	if !outsideRefused || !survivor {
+		t.Errorf("the person outside the unit refused: %v; the merged duplicate's number read as the survivor: %v", outsideRefused, survivor)
+	}
+	if after := f.counts(t)["access_log"]; after-before != int64(2*read) {
+		t.Errorf("%d access-log entries for %d records read (joined and alone)", after-before, 2*read)
 	}
 }

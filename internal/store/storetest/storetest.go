@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(testing.TB) Backend) {
 		{"NumberCollisionsRetried", testNumberCollisions},
 		{"AccessLogAndOutbox", testAccessLogOutbox},
 		{"AccessLogAboutAPerson", testAccessLogAbout},
+		{"ExamineJoinedAsAlone", testExamineJoined},
 		{"ExchangeGateAndGrants", testExchange},
 		{"ExchangeBatch", testExchangeBatch},
 		{"ExchangeTelcoLoop", testTelcoLoop},
