@@ -292,7 +292,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if id.accounts.Passkeys == nil {
 		log.Warn("passkeys are off: the issuer's host is an IP address, and WebAuthn needs a host name", "issuer", issuer)
 	}
-	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, Sealer: id.master.Sealer("webhook"), AllowPrivateTargets: *allowPrivate}
+	gateway := &exchange.Service{Store: db.Exchange(), Registry: reg, Sealer: id.master.Sealer("webhook"), AllowPrivateTargets: *allowPrivate, Log: log}
 	if v := getenv("DANCU_BATCH_LEASE"); v != "" {
 		// Tests restart a killed server at once rather than wait.
 		if gateway.BatchLease, err = time.ParseDuration(v); err != nil {

@@ -16,8 +16,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"runtime"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
 
 	"dancu/internal/eid"
 	"dancu/internal/errs"
@@ -396,26 +400,29 @@ func (s *Service) runBatch(ctx context.Context, files BatchFiles, b *Batch, fail
 	// The next chunks are read and verified while the one before is
 	// written and checkpointed: the checkpoints still follow the plan's
 	// order, one chunk at a time.
+	// Every goroutine reading the mapped input ends before it is unmapped.
+	var inFlight sync.WaitGroup
+	defer inFlight.Wait()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	chunks := make(chan *verifiedChunk, 1)
 	job := *b // the worker's own copy: b changes with each checkpoint
-	go func() {
+	inFlight.Go(func() {
 		defer close(chunks)
 		for pos := int(job.Done); pos < len(plan) && ctx.Err() == nil; pos += batchChunk {
 			part := plan[pos:min(pos+batchChunk, len(plan))]
 			c := &verifiedChunk{records: len(part), done: make(chan struct{})}
-			go func() {
+			inFlight.Go(func() {
 				defer close(c.done)
 				c.verify(s.verifyChunk(ctx, &job, data, header, part))
-			}()
+			})
 			select {
 			case chunks <- c:
 			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	for c := range chunks {
 		<-c.done
 		if err := ctx.Err(); err != nil {
@@ -437,6 +444,10 @@ func (s *Service) runBatch(ctx context.Context, files BatchFiles, b *Batch, fail
 		}
 		fail("batch-after-results")
 		finished, err := s.checkpointBatch(ctx, b, c, len(plan))
+		if err == nil && finished && b.Status == BatchDone {
+			took := b.FinishedAt.Sub(b.StartedAt)
+			s.log().Info("batch done", "batch", b.ID, "records", b.Done, "took", took.Round(time.Millisecond), "per_second", int(float64(b.Done)/max(took.Seconds(), 1e-3)))
+		}
 		if err != nil || finished {
 			return err
 		}
@@ -567,51 +578,148 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	case b.Done > 0:
 		return nil, fmt.Errorf("batch %s: its plan is lost, so it cannot resume in the same order", b.ID)
 	}
-	var plan []planEntry
-	var numbers []string
-	var line int64
-	for off := start; off < len(data); {
-		end := bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += off + 1
-		}
-		text := data[off:end]
-		lead := len(text) - len(bytes.TrimLeft(text, " \t\r\n"))
-		if text = bytes.TrimSpace(text); len(text) > 0 {
-			if len(text) > 1<<20 {
-				return nil, errs.InvalidField("input", "too-long", "record %d is longer than 1 MiB", line+1)
-			}
-			line++
-			req, bad := parseRecord(b.Format, header, text)
-			number := ""
-			if bad == "" {
-				number = strings.TrimSpace(req.IDDocument)
-			}
-			plan = append(plan, planEntry{line: line, off: int64(off + lead), size: int32(len(text))})
-			numbers = append(numbers, number)
-		}
-		off = end
+	began := time.Now()
+	// The file is read in one part per core, each part from a line's
+	// start, its records numbered within it and then after the parts
+	// before.
+	parts := splitLines(data, start, max(1, runtime.GOMAXPROCS(0)))
+	plans := make([][]planEntry, len(parts)-1)
+	numbers := make([][]string, len(parts)-1)
+	err = inParallel(len(plans), func(p int) error {
+		var err error
+		plans[p], numbers[p], err = readPlan(data, parts[p], parts[p+1], b.Format, header)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	distinct := slices.Compact(slices.Sorted(slices.Values(numbers)))
-	if len(distinct) > 0 && distinct[0] == "" {
-		distinct = distinct[1:]
+	var plan []planEntry
+	var byNumber []numbered
+	for p := range plans {
+		for i := range plans[p] {
+			plans[p][i].line += int64(len(plan))
+			if n := numbers[p][i]; n != "" {
+				byNumber = append(byNumber, numbered{n, len(plan) + i})
+			}
+		}
+		plan = append(plan, plans[p]...)
+	}
+	byNumber = sortedInParallel(byNumber, func(x, y numbered) int { return strings.Compare(x.number, y.number) })
+	var distinct []string
+	for i, x := range byNumber {
+		if i == 0 || x.number != byNumber[i-1].number {
+			distinct = append(distinct, x.number)
+		}
 	}
 	keys, err := s.Registry.ResolveAll(ctx, distinct)
 	if err != nil {
 		return nil, err
 	}
-	for i, n := range numbers {
-		plan[i].key = keys[n]
+	found := 0
+	for i, d := 0, -1; i < len(byNumber); i++ {
+		if i == 0 || byNumber[i].number != byNumber[i-1].number {
+			if d++; keys[d] != 0 {
+				found++
+			}
+		}
+		plan[byNumber[i].record].key = keys[d]
 	}
-	slices.SortFunc(plan, func(x, y planEntry) int {
+	plan = sortedInParallel(plan, func(x, y planEntry) int {
 		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.line, y.line))
 	})
 	if err := files.WritePlan(b.ID, encodePlan(plan)); err != nil {
 		return nil, err
 	}
+	s.log().Info("batch planned", "batch", b.ID, "records", len(plan), "numbers", len(distinct), "found", found, "took", time.Since(began).Round(time.Millisecond))
 	return plan, nil
+}
+
+// numbered is a record's number, for sorting.
+type numbered struct {
+	number string
+	record int
+}
+
+// splitLines cuts data[start:] into n parts that begin at a line's
+// start, returning the n+1 bounds.
+func splitLines(data []byte, start, n int) []int {
+	bounds := []int{start}
+	for p := 1; p < n; p++ {
+		cut := start + (len(data)-start)*p/n
+		if nl := bytes.IndexByte(data[cut:], '\n'); nl >= 0 {
+			cut += nl + 1
+		} else {
+			cut = len(data)
+		}
+		bounds = append(bounds, max(cut, bounds[len(bounds)-1]))
+	}
+	return append(bounds, len(data))
+}
+
+// readPlan reads the records of data[from:to] (whole lines), numbered from
+// 1, with the number each names ("" when the record is malformed).
+func readPlan(data []byte, from, to int, format string, header []string) ([]planEntry, []string, error) {
+	var plan []planEntry
+	var numbers []string
+	for off := from; off < to; {
+		end := bytes.IndexByte(data[off:to], '\n')
+		if end < 0 {
+			end = to
+		} else {
+			end += off + 1
+		}
+		// Cut as countRecords and bytes.TrimSpace cut.
+		left := bytes.TrimLeftFunc(data[off:end], unicode.IsSpace)
+		lead := end - off - len(left)
+		if text := bytes.TrimRightFunc(left, unicode.IsSpace); len(text) > 0 {
+			if len(text) > 1<<20 {
+				return nil, nil, errs.InvalidField("input", "too-long", "a record is longer than 1 MiB")
+			}
+			req, bad := parseRecord(format, header, text)
+			number := ""
+			if bad == "" {
+				number = strings.TrimSpace(req.IDDocument)
+			}
+			plan = append(plan, planEntry{line: int64(len(plan) + 1), off: int64(off + lead), size: int32(len(text))})
+			numbers = append(numbers, number)
+		}
+		off = end
+	}
+	return plan, numbers, nil
+}
+
+// inParallel runs fn(0) … fn(n-1) side by side and returns the first
+// error.
+func inParallel(n int, fn func(int) error) error {
+	var g errgroup.Group
+	for i := range n {
+		g.Go(func() error { return fn(i) })
+	}
+	return g.Wait()
+}
+
+// sortedInParallel sorts s (stably for equal elements) in two halves side
+// by side and merges them into a new slice.
+func sortedInParallel[T any](s []T, compare func(x, y T) int) []T {
+	if len(s) < 1<<16 {
+		slices.SortStableFunc(s, compare)
+		return s
+	}
+	half := len(s) / 2
+	a, b := s[:half], s[half:]
+	inParallel(2, func(i int) error {
+		slices.SortStableFunc([][]T{a, b}[i], compare)
+		return nil
+	})
+	out := make([]T, 0, len(s))
+	for len(a) > 0 && len(b) > 0 {
+		if compare(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // encodePlan writes the plan as fixed-size rows after a header, with a

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"log/slog"
 	"context"
 	"slices"
 	"strings"
@@ -55,12 +56,22 @@ type Service struct {
 	// BatchLease is how long a batch worker may go without a checkpoint
 	// before another process takes its job over; 0 means 30 seconds.
 	BatchLease time.Duration
+	// Log reports how batch jobs go (their plans, their ends); nil is
+	// silent.
+	Log *slog.Logger
 
 	systems  cache[*System]
 	members  cache[*Member]
 	grants   cache[[]*Grant]
 	limiters limiters
 	meter    meter
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
 }
 
 func (s *Service) now() time.Time {

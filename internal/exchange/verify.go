@@ -236,6 +236,9 @@ func boolMatch(ok bool) Match {
 // match). A word written with other diacritics ("Ân" for "An") is another
 // name, not a folded spelling.
 func matchName(sent, stored string) (Match, string, *int) {
+	if sent == stored && strings.TrimSpace(sent) != "" {
+		return MatchTrue, "exact", nil // most names sent are the registry's
+	}
 	a, b := words(sent), words(stored)
 	if len(a) > 0 && slices.Equal(a, b) {
 		return MatchTrue, "exact", nil

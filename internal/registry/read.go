@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -110,14 +108,10 @@ func checkAsOf(opt ReadOptions, now time.Time) error {
 // authorised resolves a number and checks the actor's authority over the
 // person, by the units of their current record.
 func (s *Service) authorised(ctx context.Context, tx ReadTx, a actor.Actor, number string) (*Citizen, error) {
-	al, err := tx.Resolve(ctx, number)
+	cur, err := tx.CitizenByNumber(ctx, number)
 	if errs.Is(err, errs.NotFound) {
 		return nil, numberNotFound(number)
 	}
-	if err != nil {
-		return nil, err
-	}
-	cur, err := tx.Citizen(ctx, al.Person)
 	if err != nil {
 		return nil, err
 	}
@@ -552,27 +546,28 @@ type Examined struct {
 	Err     error
 }
 
-// ResolveAll returns the persons numbers (sorted, distinct, well-formed)
-// are aliases of, for work that will read them in the order of their
-// keys; numbers no one has are left out. Only internal keys come out, so
-// nothing is logged: the reads that follow are.
-func (s *Service) ResolveAll(ctx context.Context, numbers []string) (map[string]PersonKey, error) {
-	out := make(map[string]PersonKey, len(numbers))
-	var mu sync.Mutex
+// ResolveAll returns the persons numbers (sorted, distinct) are aliases
+// of, each at its number's place, 0 for numbers no one has (malformed
+// ones among them), for work that will read the records in the order of
+// their keys. Only internal keys come out, so nothing is logged: the
+// reads that follow are.
+func (s *Service) ResolveAll(ctx context.Context, numbers []string) ([]PersonKey, error) {
+	out := make([]PersonKey, len(numbers))
 	err := inParts(len(numbers), func(lo, hi int) error {
 		for ; lo < hi; lo += joinRun {
-			var part map[string]PersonKey
+			run := numbers[lo:min(lo+joinRun, hi)]
+			var found map[string]PersonKey
 			err := s.Store.View(ctx, func(tx ReadTx) error {
 				var err error
-				part, err = tx.ResolveNumbers(ctx, numbers[lo:min(lo+joinRun, hi)])
+				found, err = tx.ResolveNumbers(ctx, run)
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			mu.Lock()
-			maps.Copy(out, part)
-			mu.Unlock()
+			for i, n := range run {
+				out[lo+i] = found[n]
+			}
 		}
 		return nil
 	})

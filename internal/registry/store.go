@@ -33,6 +33,9 @@ type ReadTx interface {
 	Resolve(ctx context.Context, number string) (Alias, error)
 	// Citizen returns the stored current record of a person.
 	Citizen(ctx context.Context, key PersonKey) (*Citizen, error)
+	// CitizenByNumber returns the stored record of the person a number
+	// (of any kind) is an alias of: Resolve and Citizen in one lookup.
+	CitizenByNumber(ctx context.Context, number string) (*Citizen, error)
 	// ResolveNumbers returns the persons the numbers (sorted, distinct) are
 	// aliases of; numbers no one has are left out.
 	ResolveNumbers(ctx context.Context, numbers []string) (map[string]PersonKey, error)

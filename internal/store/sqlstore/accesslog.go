@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -130,8 +131,6 @@ func (db *DB) stopAccessLog() {
 
 const accessColumns = 14
 
-// insertAccess writes entries with multi-row INSERTs: one round trip per
-// chunk rather than per row matters on PostgreSQL.
 // About implements accesslog.Reader, on the (person_key, at) index.
 func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Time, limit int) ([]accesslog.Entry, error) {
 	until, visible := int64(math.MaxInt64), int64(math.MaxInt64)
@@ -161,6 +160,8 @@ func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Ti
 	return out, err
 }
 
+// insertAccess writes entries with multi-row INSERTs: one round trip per
+// chunk rather than per row matters on PostgreSQL.
 func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
 	// SQLite has one writer at a time, so the order entries commit in is
 	// known when they are written: each is numbered and folded into the
@@ -183,78 +184,161 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 		// to fold first.
 		folding = tree.Size() == next-1
 	}
-	columns := accessColumns
-	insert := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from`
-	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?"
-	if sequenced {
-		columns++
-		insert += ", seq"
-		row += ",?"
-	}
-	insert += ") VALUES "
-	row += ")"
 	// Entries of one caller usually share their fields.
 	var lastFields, storedFields []string
 	var fieldsText string
-	for len(entries) > 0 {
-		// Rows go in statements of a few fixed sizes, each compiled once.
-		n := 1
-		for _, size := range []int{64, 16, 4} {
-			if len(entries) >= size {
-				n = size
-				break
+	rows := make([]accessRow, len(entries))
+	for i, e := range entries {
+		if fieldsText == "" || !slices.Equal(e.Fields, lastFields) {
+			fields, err := json.Marshal(e.Fields)
+			if err != nil {
+				return err
 			}
-		}
-		var b strings.Builder
-		b.WriteString(insert)
-		args := make([]any, 0, n*columns)
-		for i, e := range entries[:n] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(row)
-			if fieldsText == "" || !slices.Equal(e.Fields, lastFields) {
-				fields, err := json.Marshal(e.Fields)
-				if err != nil {
+			lastFields, fieldsText = e.Fields, string(fields)
+			if folding {
+				// Hashed as they will be read back (scanAccess).
+				storedFields = nil
+				if err := json.Unmarshal(fields, &storedFields); err != nil {
 					return err
 				}
-				lastFields, fieldsText = e.Fields, string(fields)
-				if folding {
-					// Hashed as they will be read back (scanAccess).
-					storedFields = nil
-					if err := json.Unmarshal(fields, &storedFields); err != nil {
-						return err
-					}
-				}
-			}
-			var visible int64
-			if !e.VisibleFrom.IsZero() {
-				visible = micros(e.VisibleFrom)
-			}
-			args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, fieldsText, string(e.Action), e.RequestID,
-				e.Member, e.LegalBasis, e.Result, visible)
-			if sequenced {
-				args = append(args, next)
-				next++
-			}
-			if folding {
-				stored := e
-				stored.At, stored.Fields, stored.VisibleFrom = fromMicros(micros(e.At)), storedFields, time.Time{}
-				if visible != 0 {
-					stored.VisibleFrom = fromMicros(visible)
-				}
-				tree.Append(stored)
 			}
 		}
-		if _, err := db.txExec(ctx, db.Write, tx, b.String(), args...); err != nil {
+		r := accessRow{e: e, fields: fieldsText}
+		if !e.VisibleFrom.IsZero() {
+			r.visible = micros(e.VisibleFrom)
+		}
+		if sequenced {
+			r.seq = next
+			next++
+		}
+		rows[i] = r
+		if folding {
+			stored := e
+			stored.At, stored.Fields, stored.VisibleFrom = fromMicros(micros(e.At)), storedFields, time.Time{}
+			if r.visible != 0 {
+				stored.VisibleFrom = fromMicros(r.visible)
+			}
+			tree.Append(stored)
+		}
+	}
+	for len(rows) > 0 {
+		// A run of entries of one read (a search's results, a chunk of a
+		// verification job) differs only in time, person and result: the
+		// rest is bound once per statement, not once per row.
+		same := 1
+		for same < len(rows) && same < 128 && rows[same].sameReader(&rows[0]) {
+			same++
+		}
+		var n int
+		var err error
+		if same >= 8 {
+			n = statementSize(same, 128, 32, 8)
+			err = db.insertShared(ctx, tx, rows[:n], sequenced)
+		} else {
+			n = statementSize(len(rows), 64, 16, 4, 1)
+			err = db.insertRows(ctx, tx, rows[:n], sequenced)
+		}
+		if err != nil {
 			return err
 		}
-		entries = entries[n:]
+		rows = rows[n:]
 	}
 	if folding {
 		return db.saveTree(ctx, tx, &tree)
 	}
 	return nil
+}
+
+// accessRow is an entry as it is written.
+type accessRow struct {
+	e       accesslog.Entry
+	fields  string
+	visible int64
+	seq     int64
+}
+
+// sameReader reports whether r and o differ at most in time, person and
+// result.
+func (r *accessRow) sameReader(o *accessRow) bool {
+	a, b := &r.e, &o.e
+	return a.ActorKind == b.ActorKind && a.ActorID == b.ActorID && a.Role == b.Role && a.Unit == b.Unit && a.Purpose == b.Purpose &&
+		r.fields == o.fields && a.Action == b.Action && a.RequestID == b.RequestID && a.Member == b.Member && a.LegalBasis == b.LegalBasis &&
+		r.visible == o.visible
+}
+
+// statementSize is the largest of sizes (descending) that n reaches, or
+// the smallest: statements come in a few sizes, each compiled once.
+func statementSize(n int, sizes ...int) int {
+	for _, size := range sizes {
+		if n >= size {
+			return size
+		}
+	}
+	return sizes[len(sizes)-1]
+}
+
+const accessInsert = `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from`
+
+// insertRows writes rows with every value bound.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
+	var b strings.Builder
+	b.WriteString(accessInsert)
+	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+	if sequenced {
+		b.WriteString(", seq")
+		row += ",?"
+	}
+	b.WriteString(") VALUES ")
+	args := make([]any, 0, len(rows)*(accessColumns+1))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+		b.WriteByte(')')
+		e := r.e
+		args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, r.fields, string(e.Action), e.RequestID,
+			e.Member, e.LegalBasis, e.Result, r.visible)
+		if sequenced {
+			args = append(args, r.seq)
+		}
+	}
+	_, err := db.txExec(ctx, db.Write, tx, b.String(), args...)
+	return err
+}
+
+// insertShared writes rows of one reader: what they share is bound once
+// (numbered parameters 1 to 11), then time, person, result (and number)
+// for each row.
+func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
+	mark := "?"
+	if db.Dialect.Name == "postgres" {
+		mark = "$"
+	}
+	e := rows[0].e
+	args := []any{e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, rows[0].fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, rows[0].visible}
+	var b strings.Builder
+	b.WriteString(accessInsert)
+	if sequenced {
+		b.WriteString(", seq")
+	}
+	b.WriteString(") VALUES ")
+	p := func(n int) string { return mark + strconv.Itoa(n) }
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		at, person, result := len(args)+1, len(args)+2, len(args)+3
+		fmt.Fprintf(&b, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", p(at), p(1), p(2), p(3), p(4), p(5), p(person), p(6), p(7), p(8), p(9), p(10), p(result), p(11))
+		args = append(args, micros(r.e.At), r.e.PersonKey, r.e.Result)
+		if sequenced {
+			fmt.Fprintf(&b, ",%s", p(len(args)+1))
+			args = append(args, r.seq)
+		}
+		b.WriteByte(')')
+	}
+	_, err := db.txExec(ctx, db.Write, tx, b.String(), args...)
+	return err
 }
 
 // accessReadColumns are the columns scanAccess reads, the person aside.

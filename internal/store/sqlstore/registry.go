@@ -108,6 +108,19 @@ func (t *regTx) Citizen(ctx context.Context, key registry.PersonKey) (*registry.
 	return decodeCitizen(key, doc)
 }
 
+func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.Citizen, error) {
+	var key registry.PersonKey
+	var doc string
+	err := t.row(ctx, `SELECT c.person_key, c.record FROM identity_aliases a JOIN citizens c ON c.person_key = a.person_key WHERE a.number = ?`, number).Scan(&key, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "not-found", "no person has the number %s", number)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeCitizen(key, doc)
+}
+
 // ResolveNumbers and CitizensByKeys join a list against the registry in
 // one statement, walking the index in the list's order: a statement per
 // number costs more in the driver than the lookup itself, and a sorted

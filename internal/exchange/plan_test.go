@@ -1,0 +1,102 @@
+package exchange
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"dancu/internal/registry"
+)
+
+// TestPlanReadInParts: a file read in parts side by side gives the same
+// records, numbered the same, as read whole, with blank lines and spaces
+// about; and the plan survives its file, any damage to which is caught.
+func TestPlanReadInParts(t *testing.T) {
+	var file bytes.Buffer
+	for i := range 5000 {
+		switch i % 7 {
+		case 3:
+			file.WriteString("   \n")
+		case 5:
+			fmt.Fprintf(&file, "\t {\"idDocument\":\"0010900%05d\"}  \r\n", i)
+		default:
+			fmt.Fprintf(&file, "{\"idDocument\":\"0010900%05d\",\"ref\":\"%d\"}\n", i, i)
+		}
+	}
+	file.WriteString(`{"idDocument":"bad"`) // no newline at the end, malformed
+	data := file.Bytes()
+	whole, wholeNumbers, err := readPlan(data, 0, len(data), "jsonl", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{2, 3, 8} {
+		bounds := splitLines(data, 0, n)
+		var plan []planEntry
+		var numbers []string
+		for p := range n {
+			if b := bounds[p]; b > 0 && data[b-1] != '\n' {
+				t.Fatalf("part %d of %d begins inside a line", p, n)
+			}
+			part, nums, err := readPlan(data, bounds[p], bounds[p+1], "jsonl", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range part {
+				part[i].line += int64(len(plan))
+			}
+			plan, numbers = append(plan, part...), append(numbers, nums...)
+		}
+		if !slices.Equal(plan, whole) || !slices.Equal(numbers, wholeNumbers) {
+			t.Fatalf("in %d parts: %d records, whole: %d", n, len(plan), len(whole))
+		}
+	}
+	for i, e := range whole {
+		text := bytes.TrimSpace(data[e.off : e.off+int64(e.size)])
+		if len(text) != int(e.size) || e.line != int64(i+1) {
+			t.Fatalf("record %d: %q at line %d", i, data[e.off:e.off+int64(e.size)], e.line)
+		}
+	}
+	if last := wholeNumbers[len(wholeNumbers)-1]; last != "" {
+		t.Fatalf("the malformed last record names %q", last)
+	}
+
+	for i := range whole {
+		whole[i].key = 7 * int64Key(i%13)
+	}
+	raw := encodePlan(whole)
+	back, err := decodePlan(raw)
+	if err != nil || !slices.Equal(back, whole) {
+		t.Fatalf("plan read back: %v", err)
+	}
+	for _, at := range []int{0, len(planMagic) + 3, len(raw) / 2, len(raw) - 1} {
+		bad := bytes.Clone(raw)
+		bad[at] ^= 1
+		if _, err := decodePlan(bad); err == nil {
+			t.Fatalf("a plan damaged at byte %d was read", at)
+		}
+	}
+	if _, err := decodePlan(raw[:len(raw)-40]); err == nil {
+		t.Fatal("a cut plan was read")
+	}
+}
+
+func int64Key(i int) registry.PersonKey { return registry.PersonKey(i) }
+
+// TestSortedInParallel is a stable sort.
+func TestSortedInParallel(t *testing.T) {
+	type pair struct{ k, order int }
+	r := rand.New(rand.NewPCG(1, 2))
+	s := make([]pair, 200_000)
+	for i := range s {
+		s[i] = pair{r.IntN(1000), i}
+	}
+	want := slices.Clone(s)
+	byKey := func(x, y pair) int { return cmp.Compare(x.k, y.k) }
+	slices.SortStableFunc(want, byKey)
+	if got := sortedInParallel(s, byKey); !slices.Equal(got, want) {
+		t.Fatal("sortedInParallel differs from a stable sort")
+	}
+}
