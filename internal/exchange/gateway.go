@@ -1,8 +1,8 @@
 package exchange
 
 import (
-	"log/slog"
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"

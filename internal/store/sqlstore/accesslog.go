@@ -226,13 +226,13 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 		// verification job) differs only in time, person and result: the
 		// rest is bound once per statement, not once per row.
 		same := 1
-		for same < len(rows) && same < 128 && rows[same].sameReader(&rows[0]) {
+		for same < len(rows) && rows[same].sameReader(&rows[0]) {
 			same++
 		}
 		var n int
 		var err error
 		if same >= 8 {
-			n = statementSize(same, 128, 32, 8)
+			n = same
 			err = db.insertShared(ctx, tx, rows[:n], sequenced)
 		} else {
 			n = statementSize(len(rows), 64, 16, 4, 1)
@@ -307,37 +307,38 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow, sequ
 	return err
 }
 
-// insertShared writes rows of one reader: what they share is bound once
-// (numbered parameters 1 to 11), then time, person, result (and number)
-// for each row.
+// insertShared writes rows of one reader: what they share is bound once,
+// and each row's time, person and result (and number) go in one JSON
+// list the statement reads row by row.
 func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
-	mark := "?"
-	if db.Dialect.Name == "postgres" {
-		mark = "$"
-	}
 	e := rows[0].e
 	args := []any{e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, rows[0].fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, rows[0].visible}
-	var b strings.Builder
-	b.WriteString(accessInsert)
-	if sequenced {
-		b.WriteString(", seq")
-	}
-	b.WriteString(") VALUES ")
-	p := func(n int) string { return mark + strconv.Itoa(n) }
+	var list []byte
+	list = append(list, '[')
 	for i, r := range rows {
 		if i > 0 {
-			b.WriteByte(',')
+			list = append(list, ',')
 		}
-		at, person, result := len(args)+1, len(args)+2, len(args)+3
-		fmt.Fprintf(&b, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", p(at), p(1), p(2), p(3), p(4), p(5), p(person), p(6), p(7), p(8), p(9), p(10), p(result), p(11))
-		args = append(args, micros(r.e.At), r.e.PersonKey, r.e.Result)
-		if sequenced {
-			fmt.Fprintf(&b, ",%s", p(len(args)+1))
-			args = append(args, r.seq)
-		}
-		b.WriteByte(')')
+		list = append(list, '[')
+		list = strconv.AppendInt(list, micros(r.e.At), 10)
+		list = append(list, ',')
+		list = strconv.AppendInt(list, r.e.PersonKey, 10)
+		list = append(list, ',')
+		list = strconv.AppendInt(list, r.seq, 10)
+		list = append(list, ',')
+		result, _ := json.Marshal(r.e.Result)
+		list = append(list, result...)
+		list = append(list, ']')
 	}
-	_, err := db.txExec(ctx, db.Write, tx, b.String(), args...)
+	list = append(list, ']')
+	args = append(args, string(list))
+	query := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from, seq)
+		SELECT j.value ->> 0, ?, ?, ?, ?, ?, j.value ->> 1, ?, ?, ?, ?, ?, j.value ->> 3, ?, j.value ->> 2 FROM json_each(?) AS j`
+	if !sequenced {
+		query = `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from)
+		SELECT (j.value ->> 0)::bigint, ?, ?, ?, ?, ?, (j.value ->> 1)::bigint, ?, ?, ?, ?, ?, j.value ->> 3, ? FROM json_array_elements(?::json) AS j(value)`
+	}
+	_, err := db.txExec(ctx, db.Write, tx, query, args...)
 	return err
 }
 
