@@ -604,7 +604,9 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 		}
 		plan = append(plan, plans[p]...)
 	}
-	byNumber = sortedInParallel(byNumber, func(x, y numbered) int { return strings.Compare(x.number, y.number) })
+	byNumber = sortedInParallel(byNumber, func(x, y numbered) int {
+		return cmp.Or(strings.Compare(x.number, y.number), cmp.Compare(x.record, y.record))
+	})
 	var distinct []string
 	for i, x := range byNumber {
 		if i == 0 || x.number != byNumber[i-1].number {
@@ -698,17 +700,17 @@ func inParallel(n int, fn func(int) error) error {
 	return g.Wait()
 }
 
-// sortedInParallel sorts s (stably for equal elements) in two halves side
-// by side and merges them into a new slice.
+// sortedInParallel sorts s by compare, a total order, in two halves side
+// by side, and merges them into a new slice.
 func sortedInParallel[T any](s []T, compare func(x, y T) int) []T {
 	if len(s) < 1<<16 {
-		slices.SortStableFunc(s, compare)
+		slices.SortFunc(s, compare)
 		return s
 	}
 	half := len(s) / 2
 	a, b := s[:half], s[half:]
 	inParallel(2, func(i int) error {
-		slices.SortStableFunc([][]T{a, b}[i], compare)
+		slices.SortFunc([][]T{a, b}[i], compare)
 		return nil
 	})
 	out := make([]T, 0, len(s))
@@ -781,6 +783,9 @@ func parseRecord(format string, header []string, text []byte) (batchRequest, str
 // unusual text to encoding/json. A fuzz test holds it to encoding/json's
 // answers.
 func jsonRecord(text []byte) (batchRequest, error) {
+	if req, ok := plainRecord(text); ok {
+		return req, nil
+	}
 	var req batchRequest
 	if !json.Valid(text) {
 		var probe any
@@ -820,6 +825,66 @@ func jsonRecord(text []byte) (batchRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+// plainRecord reads the usual record — an object of known attributes
+// whose values are strings without escapes, or null — checking its
+// syntax as it goes; anything else is left to jsonRecord's general path
+// (ok false).
+func plainRecord(text []byte) (req batchRequest, ok bool) {
+	i := skipSpace(text, 0)
+	if i == len(text) || text[i] != '{' {
+		return req, false
+	}
+	// str returns the string at text[i] and where it ends, ok false for
+	// one with escapes or control characters.
+	str := func(i int) (string, int, bool) {
+		if i >= len(text) || text[i] != '"' {
+			return "", 0, false
+		}
+		for j := i + 1; j < len(text); j++ {
+			switch c := text[j]; {
+			case c == '"':
+				raw := text[i+1 : j]
+				if !utf8.Valid(raw) {
+					return "", 0, false
+				}
+				return string(raw), j + 1, true
+			case c == '\\' || c < 0x20:
+				return "", 0, false
+			}
+		}
+		return "", 0, false
+	}
+	i = skipSpace(text, i+1)
+	if i < len(text) && text[i] == '}' {
+		return req, skipSpace(text, i+1) == len(text)
+	}
+	for {
+		name, next, good := str(i)
+		if !good {
+			return req, false
+		}
+		field := req.attribute(name)
+		if i = skipSpace(text, next); field == nil || i == len(text) || text[i] != ':' {
+			return req, false
+		}
+		if i = skipSpace(text, i+1); bytes.HasPrefix(text[i:], []byte("null")) {
+			i += len("null")
+		} else if *field, i, good = str(i); !good {
+			return req, false
+		}
+		switch i = skipSpace(text, i); {
+		case i == len(text):
+			return req, false
+		case text[i] == ',':
+			i = skipSpace(text, i+1)
+		case text[i] == '}':
+			return req, skipSpace(text, i+1) == len(text)
+		default:
+			return req, false
+		}
+	}
 }
 
 // attribute returns the attribute a JSON name stands for.
