@@ -514,6 +514,7 @@ func (p *Provider) ConsentsOf(ctx context.Context, accountID string) ([]Consent,
 // account die with it, and so do access tokens issued from them.
 func (p *Provider) RevokeConsent(ctx context.Context, accountID, clientID string) error {
 	now := p.cfg.Now()
+	defer p.storage.forgetLive()
 	return p.cfg.Store.Update(ctx, func(tx Tx) error {
 		if err := tx.RevokeConsent(ctx, accountID, clientID, now); err != nil {
 			return err

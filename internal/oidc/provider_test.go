@@ -144,6 +144,37 @@ func TestDisabledClientsTokensAreInactive(t *testing.T) {
 	}
 }
 
+// TestRevokedMachineTokensAreRefused: a system's token is found unrevoked
+// once and believed so for a moment, but revoking it in this process ends
+// it at once.
+func TestRevokedMachineTokensAreRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.machine(t, "exchange:verify")
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: e.srv.URL + "/oauth2/token"}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := e.provider.VerifyMachineToken(ctx, tok.AccessToken); err != nil {
+			t.Fatalf("a fresh token: %v", err)
+		}
+	}
+	form := url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/oauth2/revoke", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.ClientID, c.ClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("revoking: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if _, err := e.provider.VerifyMachineToken(ctx, tok.AccessToken); err == nil {
+		t.Fatal("a token revoked in this process was accepted")
+	}
+}
+
 // TestIntrospectionRefuses: the introspection path that remembers verified
 // tokens still refuses a tampered token, a wrong secret and a missing
 // token.

@@ -173,7 +173,7 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 	var tree accesslog.Tree
 	sequenced, folding := db.Dialect.Name == "sqlite", false
 	if sequenced {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) + 1 FROM access_log`).Scan(&next); err != nil {
+		if err := db.txQueryRow(ctx, db.Write, tx, `SELECT COALESCE(max(seq), 0) + 1 FROM access_log`).Scan(&next); err != nil {
 			return err
 		}
 		var err error

@@ -123,7 +123,7 @@ func numberEntries(ctx context.Context, tx *sql.Tx, tree *accesslog.Tree, max in
 func (db *DB) loadTree(ctx context.Context, tx *sql.Tx) (accesslog.Tree, error) {
 	var tree accesslog.Tree
 	var state []byte
-	err := tx.QueryRowContext(ctx, db.q(`SELECT state FROM accesslog_tree WHERE id = 1`)).Scan(&state)
+	err := db.txQueryRow(ctx, db.Write, tx, `SELECT state FROM accesslog_tree WHERE id = 1`).Scan(&state)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return tree, nil
