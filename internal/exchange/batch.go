@@ -392,6 +392,26 @@ func (s *Service) runBatch(ctx context.Context, files BatchFiles, b *Batch, fail
 		return err
 	}
 	fail("batch-after-plan")
+	// Planning a large file takes a while: the lease starts again now.
+	if err := s.Store.Update(ctx, func(tx Tx) error {
+		bt := s.batchTx(tx)
+		cur, err := bt.Batch(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != b.Version {
+			return fmt.Errorf("batch %s was taken over by another worker while it was planned", b.ID)
+		}
+		cur.LeaseUntil = s.now().Add(s.batchLease())
+		cur.Version++
+		if err := bt.UpdateBatch(ctx, cur); err != nil {
+			return err
+		}
+		*b = *cur
+		return nil
+	}); err != nil {
+		return err
+	}
 	out, err := files.OpenResults(b.ID, b.ResultsSize)
 	if err != nil {
 		return err
@@ -572,11 +592,19 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	raw, err := files.ReadPlan(b.ID)
 	switch {
 	case err == nil:
-		return decodePlan(raw)
+		plan, err := decodePlan(raw)
+		if err == nil {
+			return plan, nil
+		}
+		if b.Done == 0 {
+			s.log().Warn("batch plan damaged: planning again", "batch", b.ID, "err", err)
+			break
+		}
+		return nil, errs.E(errs.Invalid, "plan-lost", "batch %s: its plan is damaged (%v), so it cannot resume in the same order", b.ID, err)
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, err
+		return nil, err // unreadable for now: the job is tried again
 	case b.Done > 0:
-		return nil, fmt.Errorf("batch %s: its plan is lost, so it cannot resume in the same order", b.ID)
+		return nil, errs.E(errs.Invalid, "plan-lost", "batch %s: its plan is lost, so it cannot resume in the same order", b.ID)
 	}
 	began := time.Now()
 	// The file is read in one part per core, each part from a line's
