@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"dancu/internal/actor"
@@ -33,8 +34,11 @@ var ministries = []string{
 // through their assessment; the others are active. Synthetic: the
 // systems' clients do not exist.
 func cmdGateway(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "stages" {
+		return cmdGatewayStages(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "seed" {
-		return errors.New("usage: dancu gateway seed [--seed S] [--ministries-held N] [--localities-held N]")
+		return errors.New("usage: dancu gateway seed [--seed S] [--ministries-held N] [--localities-held N] | dancu gateway stages")
 	}
 	fs := flag.NewFlagSet("gateway seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -110,9 +114,66 @@ func cmdGateway(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "member type\tstage\tsystems")
-	for _, c := range counts {
-		fmt.Fprintf(stdout, "%s\t%s\t%d\n", c.MemberType, c.Stage, c.Systems)
-	}
+	writeStages(stdout, counts)
 	return nil
+}
+
+// cmdGatewayStages shows the supervisor's picture of the security gate:
+// for each kind of member, its systems by stage.
+func cmdGatewayStages(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gateway stages", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, _, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	counts, err := (&exchange.Service{Store: db.Exchange()}).StageCounts(ctx)
+	if err != nil {
+		return err
+	}
+	writeStages(stdout, counts)
+	return nil
+}
+
+// writeStages draws, for each kind of member, a bar of its systems —
+// █ active, ▒ approved, suspended or revoked, ░ held at the security
+// gate (applied, or in assessment) — with the counts beside it.
+func writeStages(w io.Writer, counts []exchange.StageCount) {
+	byType := map[exchange.MemberType]map[exchange.Stage]int{}
+	var types []exchange.MemberType
+	for _, c := range counts {
+		if byType[c.MemberType] == nil {
+			byType[c.MemberType] = map[exchange.Stage]int{}
+			types = append(types, c.MemberType)
+		}
+		byType[c.MemberType][c.Stage] += c.Systems
+	}
+	slices.Sort(types)
+	fmt.Fprintln(w, "Hệ thống kết nối theo giai đoạn — systems by stage (█ active, ▒ approved/suspended/revoked, ░ held at the security gate)")
+	const width = 40
+	for _, t := range types {
+		n := byType[t]
+		total := 0
+		for _, k := range n {
+			total += k
+		}
+		held := n[exchange.StageApplied] + n[exchange.StageAssessment]
+		other := n[exchange.StageApproved] + n[exchange.StageSuspended] + n[exchange.StageRevoked]
+		cells := func(k int) int { return (k*width + total/2) / total }
+		bar := strings.Repeat("█", cells(n[exchange.StageActive])) + strings.Repeat("▒", cells(other)) + strings.Repeat("░", cells(held))
+		fmt.Fprintf(w, "%-12s %-*s %d systems: %d active, %d held at the gate (%d applied, %d in assessment)",
+			t, width, bar, total, n[exchange.StageActive], held, n[exchange.StageApplied], n[exchange.StageAssessment])
+		for _, st := range []exchange.Stage{exchange.StageApproved, exchange.StageSuspended, exchange.StageRevoked} {
+			if n[st] > 0 {
+				fmt.Fprintf(w, ", %d %s", n[st], st)
+			}
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,19 +33,20 @@ func onboard(t *testing.T, officer *client, name, typ, clientID, purpose string,
 // is what the supervisors' stage counts show.
 func TestGatewaySeed(t *testing.T) {
 	b := backend{name: "sqlite", data: t.TempDir()}
-	out, _ := mustDancu(t, append([]string{"gateway", "seed"}, b.args()...)...)
-	held := map[string]int{}
-	active := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
-		f := strings.Split(line, "\t")
-		n, _ := strconv.Atoi(f[2])
-		if f[1] == "active" {
-			active[f[0]] += n
-		} else {
-			held[f[0]] += n
+	seeded, _ := mustDancu(t, append([]string{"gateway", "seed"}, b.args()...)...)
+	out, _ := mustDancu(t, append([]string{"gateway", "stages"}, b.args()...)...)
+	if out != seeded {
+		t.Fatalf("gateway stages:\n%s\nafter seeding:\n%s", out, seeded)
+	}
+	for _, want := range []string{"ministry", "22 systems: 12 active, 10 held at the gate", "province", "63 systems: 30 active, 33 held at the gate"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("the supervisor's picture lacks %q:\n%s", want, out)
 		}
 	}
-	if held["ministry"] != 10 || active["ministry"] != 12 || held["province"] != 33 || active["province"] != 30 {
-		t.Fatalf("held %v, active %v:\n%s", held, active, out)
+	// The bars: 12 of 22 ministry systems active is 22 cells of 40.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "ministry") && strings.Count(line, "█") != 22 {
+			t.Fatalf("the ministries' bar: %s", line)
+		}
 	}
 }

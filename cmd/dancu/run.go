@@ -51,6 +51,7 @@ Usage:
   dancu client list | dancu client disable --id ID
   dancu oidc rotate-key
   dancu gateway seed [--seed S]                          the gateway's onboarding picture: 22 ministry systems (10 held), 63 localities (33 held)
+  dancu gateway stages                                   the security gate as bars: systems of each kind of member by stage
   dancu batch submit FILE --url URL --client-id ID --purpose TEXT [--out FILE]   batch verification (secret in $DANCU_CLIENT_SECRET)
   dancu fees statement [--month YYYY-MM] [--member ID] [--tariff FILE] [--json]   monthly fees of the gateway's members
   dancu accesslog verify [--key FILE] [--checkpoints FILE]   the access log against its signed checkpoints
