@@ -172,7 +172,10 @@ func (s *Service) match(p *registry.Citizen, req VerifyRequest) *VerifyResult {
 	if req.Name != "" {
 		res.NameMatch, res.NameMatchKind, res.NameMatchScore = matchName(req.Name, p.FullName)
 	}
-	tokens := vntext.Tokens(p.FullName)
+	var tokens []string
+	if req.FamilyName != "" || req.GivenName != "" {
+		tokens = vntext.Tokens(p.FullName)
+	}
 	if req.FamilyName != "" && len(tokens) > 0 {
 		res.FamilyNameMatch, _, res.FamilyNameMatchScore = matchName(req.FamilyName, tokens[0])
 	}
