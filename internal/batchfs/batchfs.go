@@ -100,7 +100,7 @@ func (f Dir) MapInput(id string) ([]byte, func() error, error) {
 // WritePlan writes the plan next to the input through a temporary file,
 // synced and renamed (the directory synced too), so a plan is there
 // whole or not at all.
-func (f Dir) WritePlan(id string, plan []byte) error {
+func (f Dir) WritePlan(id string, write func(io.Writer) error) error {
 	p, err := f.path(id, "plan")
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (f Dir) WritePlan(id string, plan []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(plan); err != nil {
+	if err := write(w); err != nil {
 		w.Close()
 		return err
 	}

@@ -88,9 +88,10 @@ type BatchFiles interface {
 	// MapInput returns the whole input in memory (mapped, not read), for
 	// reading records in any order, and how to let it go.
 	MapInput(id string) ([]byte, func() error, error)
-	// WritePlan stores a job's plan durably, all or nothing; ReadPlan
-	// returns it, or an error matching fs.ErrNotExist.
-	WritePlan(id string, plan []byte) error
+	// WritePlan stores a job's plan, as write writes it, durably and all
+	// or nothing; ReadPlan returns it, or an error matching
+	// fs.ErrNotExist.
+	WritePlan(id string, write func(io.Writer) error) error
 	ReadPlan(id string) ([]byte, error)
 	// OpenResults opens the results for appending, cut back to size.
 	OpenResults(id string, size int64) (ResultsWriter, error)
@@ -612,7 +613,7 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	// before.
 	parts := splitLines(data, start, max(1, runtime.GOMAXPROCS(0)))
 	plans := make([][]planEntry, len(parts)-1)
-	numbers := make([][]string, len(parts)-1)
+	numbers := make([][]numbered, len(parts)-1)
 	err = inParallel(len(plans), func(p int) error {
 		var err error
 		plans[p], numbers[p], err = readPlan(data, parts[p], parts[p+1], b.Format, header)
@@ -621,16 +622,19 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	if err != nil {
 		return nil, err
 	}
+	// A plan of millions of records is large: each part is let go as
+	// soon as it is copied.
 	var plan []planEntry
 	var byNumber []numbered
 	for p := range plans {
 		for i := range plans[p] {
 			plans[p][i].line += int64(len(plan))
-			if n := numbers[p][i]; n != "" {
-				byNumber = append(byNumber, numbered{n, len(plan) + i})
-			}
+		}
+		for _, n := range numbers[p] {
+			byNumber = append(byNumber, numbered{n.number, len(plan) + n.record})
 		}
 		plan = append(plan, plans[p]...)
+		plans[p], numbers[p] = nil, nil
 	}
 	byNumber = sortedInParallel(byNumber, func(x, y numbered) int {
 		return cmp.Or(strings.Compare(x.number, y.number), cmp.Compare(x.record, y.record))
@@ -654,10 +658,11 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 		}
 		plan[byNumber[i].record].key = keys[d]
 	}
+	byNumber, distinct, keys = nil, nil, nil
 	plan = sortedInParallel(plan, func(x, y planEntry) int {
 		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.line, y.line))
 	})
-	if err := files.WritePlan(b.ID, encodePlan(plan)); err != nil {
+	if err := files.WritePlan(b.ID, func(w io.Writer) error { return encodePlan(w, plan) }); err != nil {
 		return nil, err
 	}
 	s.log().Info("batch planned", "batch", b.ID, "records", len(plan), "numbers", len(distinct), "found", found, "took", time.Since(began).Round(time.Millisecond))
@@ -687,10 +692,11 @@ func splitLines(data []byte, start, n int) []int {
 }
 
 // readPlan reads the records of data[from:to] (whole lines), numbered from
-// 1, with the number each names ("" when the record is malformed).
-func readPlan(data []byte, from, to int, format string, header []string) ([]planEntry, []string, error) {
+// 1, with the number each well-formed one names (and its place among
+// them).
+func readPlan(data []byte, from, to int, format string, header []string) ([]planEntry, []numbered, error) {
 	var plan []planEntry
-	var numbers []string
+	var numbers []numbered
 	for off := from; off < to; {
 		end := bytes.IndexByte(data[off:to], '\n')
 		if end < 0 {
@@ -705,13 +711,12 @@ func readPlan(data []byte, from, to int, format string, header []string) ([]plan
 			if len(text) > 1<<20 {
 				return nil, nil, errs.InvalidField("input", "too-long", "a record is longer than 1 MiB")
 			}
-			req, bad := parseRecord(format, header, text)
-			number := ""
-			if bad == "" {
-				number = strings.TrimSpace(req.IDDocument)
+			if req, bad := parseRecord(format, header, text); bad == "" {
+				if n := strings.TrimSpace(req.IDDocument); n != "" {
+					numbers = append(numbers, numbered{n, len(plan)})
+				}
 			}
 			plan = append(plan, planEntry{line: int64(len(plan) + 1), off: int64(off + lead), size: int32(len(text))})
-			numbers = append(numbers, number)
 		}
 		off = end
 	}
@@ -754,18 +759,28 @@ func sortedInParallel[T any](s []T, compare func(x, y T) int) []T {
 
 // encodePlan writes the plan as fixed-size rows after a header, with a
 // SHA-256 of it all at the end.
-func encodePlan(plan []planEntry) []byte {
-	out := make([]byte, 0, len(planMagic)+8+28*len(plan)+sha256.Size)
-	out = append(out, planMagic...)
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(plan)))
-	for _, e := range plan {
-		out = binary.LittleEndian.AppendUint64(out, uint64(e.key))
-		out = binary.LittleEndian.AppendUint64(out, uint64(e.line))
-		out = binary.LittleEndian.AppendUint64(out, uint64(e.off))
-		out = binary.LittleEndian.AppendUint32(out, uint32(e.size))
+func encodePlan(w io.Writer, plan []planEntry) error {
+	sum := sha256.New()
+	out := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<20)
+	head := binary.LittleEndian.AppendUint64([]byte(planMagic), uint64(len(plan)))
+	if _, err := out.Write(head); err != nil {
+		return err
 	}
-	sum := sha256.Sum256(out)
-	return append(out, sum[:]...)
+	var row [28]byte
+	for _, e := range plan {
+		binary.LittleEndian.PutUint64(row[0:], uint64(e.key))
+		binary.LittleEndian.PutUint64(row[8:], uint64(e.line))
+		binary.LittleEndian.PutUint64(row[16:], uint64(e.off))
+		binary.LittleEndian.PutUint32(row[24:], uint32(e.size))
+		if _, err := out.Write(row[:]); err != nil {
+			return err
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(sum.Sum(nil))
+	return err
 }
 
 func decodePlan(raw []byte) ([]planEntry, error) {

@@ -29,13 +29,17 @@ func TestPlanReadInParts(t *testing.T) {
 	file.WriteString(`{"idDocument":"bad"`) // no newline at the end, malformed
 	data := file.Bytes()
 	whole, wholeNumbers, err := readPlan(data, 0, len(data), "jsonl", nil)
+	numberOf := map[int]string{}
+	for _, n := range wholeNumbers {
+		numberOf[n.record] = n.number
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []int{2, 3, 8} {
 		bounds := splitLines(data, 0, n)
 		var plan []planEntry
-		var numbers []string
+		var numbers []numbered
 		for p := range n {
 			if b := bounds[p]; b > 0 && data[b-1] != '\n' {
 				t.Fatalf("part %d of %d begins inside a line", p, n)
@@ -47,7 +51,10 @@ func TestPlanReadInParts(t *testing.T) {
 			for i := range part {
 				part[i].line += int64(len(plan))
 			}
-			plan, numbers = append(plan, part...), append(numbers, nums...)
+			for _, x := range nums {
+				numbers = append(numbers, numbered{x.number, len(plan) + x.record})
+			}
+			plan = append(plan, part...)
 		}
 		if !slices.Equal(plan, whole) || !slices.Equal(numbers, wholeNumbers) {
 			t.Fatalf("in %d parts: %d records, whole: %d", n, len(plan), len(whole))
@@ -59,14 +66,18 @@ func TestPlanReadInParts(t *testing.T) {
 			t.Fatalf("record %d: %q at line %d", i, data[e.off:e.off+int64(e.size)], e.line)
 		}
 	}
-	if last := wholeNumbers[len(wholeNumbers)-1]; last != "" {
+	if last, ok := numberOf[len(whole)-1]; ok {
 		t.Fatalf("the malformed last record names %q", last)
 	}
 
 	for i := range whole {
 		whole[i].key = 7 * int64Key(i%13)
 	}
-	raw := encodePlan(whole)
+	var buf bytes.Buffer
+	if err := encodePlan(&buf, whole); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
 	back, err := decodePlan(raw)
 	if err != nil || !slices.Equal(back, whole) {
 		t.Fatalf("plan read back: %v", err)
