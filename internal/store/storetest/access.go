@@ -468,4 +468,43 @@ func testExamineJoined(t *testing.T, f *fixture) {
 	if after := f.counts(t)["access_log"]; after-before != int64(2*read) {
 		t.Errorf("%d access-log entries for %d records read (joined and alone)", after-before, 2*read)
 	}
+
+	// The store reads a dense list as a range of its index and joins a
+	// sparse one (two numbers, two keys, far apart): the same answers.
+	sparse := []string{distinct[0], distinct[len(distinct)-1]}
+	ends := []registry.PersonKey{items[0].key, items[len(items)-1].key}
+	if ends[1]-ends[0] < 4 {
+		t.Fatalf("keys %d and %d are too near to be sparse", ends[0], ends[1])
+	}
+	err = f.b.Registry().View(f.ctx, func(tx registry.ReadTx) error {
+		for _, list := range [][]string{distinct, sparse} {
+			got, err := tx.ResolveNumbers(f.ctx, list)
+			if err != nil {
+				return err
+			}
+			for _, n := range list {
+				if got[n] != resolved[n] {
+					t.Errorf("%d numbers: %s resolves to %d, want %d", len(list), n, got[n], resolved[n])
+				}
+			}
+		}
+		for _, list := range [][]registry.PersonKey{slices.Compact(slices.Clone(keys)), ends} {
+			got, err := tx.CitizensByKeys(f.ctx, list)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(list) {
+				t.Errorf("%d keys: %d records", len(list), len(got))
+			}
+			for _, c := range got {
+				if !slices.Contains(list, c.Key) || c.FullName == "" {
+					t.Errorf("%d keys: record %d (%q)", len(list), c.Key, c.FullName)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
