@@ -122,11 +122,12 @@ func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.C
 }
 
 // ResolveNumbers and CitizensByKeys join a sorted list against the
-// registry. A list that fills most of the index range it spans (a batch
-// job naming a good part of the registry) is read as that range, in one
-// pass over the index; a sparse one is joined in one statement that walks
-// the index in the list's order. Either way a statement per number, which
-// costs more in the driver than the lookup itself, is avoided.
+// registry in one statement that walks the index in the list's order: a
+// statement per number costs more in the driver than the lookup itself.
+// ResolveNumbers reads a list that fills most of the index range it spans
+// (a batch job naming a good part of the registry) as that range, in one
+// pass; records are not read that way, since the rows in the range a
+// list does not want would be copied whole.
 func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[string]registry.PersonKey, error) {
 	out := make(map[string]registry.PersonKey, len(numbers))
 	if len(numbers) == 0 {
@@ -182,35 +183,6 @@ func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[strin
 func (t *regTx) CitizensByKeys(ctx context.Context, keys []registry.PersonKey) ([]*registry.Citizen, error) {
 	if len(keys) == 0 {
 		return nil, nil
-	}
-	first, last := keys[0], keys[len(keys)-1]
-	if int64(last-first) < 2*int64(len(keys)) {
-		rows, err := t.query(ctx, `SELECT person_key, record FROM citizens WHERE person_key BETWEEN ? AND ? ORDER BY person_key`, first, last)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		out := make([]*registry.Citizen, 0, len(keys))
-		wanted := keys
-		for rows.Next() {
-			var key registry.PersonKey
-			var doc sql.RawBytes
-			if err := rows.Scan(&key, &doc); err != nil {
-				return nil, err
-			}
-			for len(wanted) > 0 && wanted[0] < key {
-				wanted = wanted[1:]
-			}
-			if len(wanted) == 0 || wanted[0] != key {
-				continue // in the range, not in the list: not decoded
-			}
-			c, err := decodeCitizen(key, string(doc))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
 	}
 	query := `SELECT c.person_key, c.record FROM json_each(?) j CROSS JOIN citizens c ON c.person_key = j.value`
 	if t.db.Dialect.Name == "postgres" {

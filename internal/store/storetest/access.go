@@ -469,8 +469,9 @@ func testExamineJoined(t *testing.T, f *fixture) {
 		t.Errorf("%d access-log entries for %d records read (joined and alone)", after-before, 2*read)
 	}
 
-	// The store reads a dense list as a range of its index and joins a
-	// sparse one (two numbers, two keys, far apart): the same answers.
+	// The store reads a dense list of numbers as a range of its index and
+	// joins a sparse one (two numbers far apart): the same answers; and
+	// records by keys, many or few.
 	sparse := []string{distinct[0], distinct[len(distinct)-1]}
 	ends := []registry.PersonKey{items[0].key, items[len(items)-1].key}
 	if ends[1]-ends[0] < 4 {
