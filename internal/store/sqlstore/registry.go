@@ -124,14 +124,19 @@ func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.C
 // ResolveNumbers and CitizensByKeys join a sorted list against the
 // registry in one statement that walks the index in the list's order: a
 // statement per number costs more in the driver than the lookup itself.
-// ResolveNumbers reads a list that fills most of the index range it spans
-// (a batch job naming a good part of the registry) as that range, in one
-// pass; records are not read that way, since the rows in the range a
-// list does not want would be copied whole.
+// On SQLite, ResolveNumbers reads a list that fills most of the index
+// range it spans (a batch job naming a good part of the registry) as that
+// range, in one pass; records are not read that way, since the rows in
+// the range a list does not want would be copied whole.
 func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[string]registry.PersonKey, error) {
 	out := make(map[string]registry.PersonKey, len(numbers))
 	if len(numbers) == 0 {
 		return out, nil
+	}
+	if t.db.Dialect.Name != "sqlite" {
+		// PostgreSQL orders text by the database's collation, which need
+		// not be the byte order the list is sorted in.
+		return out, t.joinNumbers(ctx, numbers, out)
 	}
 	// The range is read only while it holds at most twice the numbers.
 	limit := 2*len(numbers) + 1
@@ -161,23 +166,30 @@ func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[strin
 		return out, err
 	}
 	clear(out)
+	return out, t.joinNumbers(ctx, numbers, out)
+}
+
+// joinNumbers resolves numbers joining them, as a JSON list, against the
+// alias index.
+func (t *regTx) joinNumbers(ctx context.Context, numbers []string, out map[string]registry.PersonKey) error {
 	query := `SELECT a.number, a.person_key FROM json_each(?) j CROSS JOIN identity_aliases a ON a.number = j.value`
 	if t.db.Dialect.Name == "postgres" {
 		query = `SELECT a.number, a.person_key FROM json_array_elements_text(?::json) j(value) JOIN identity_aliases a ON a.number = j.value`
 	}
-	if rows, err = t.joinList(ctx, query, numbers); err != nil {
-		return nil, err
+	rows, err := t.joinList(ctx, query, numbers)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var number string
 		var key registry.PersonKey
 		if err := rows.Scan(&number, &key); err != nil {
-			return nil, err
+			return err
 		}
 		out[number] = key
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func (t *regTx) CitizensByKeys(ctx context.Context, keys []registry.PersonKey) ([]*registry.Citizen, error) {
