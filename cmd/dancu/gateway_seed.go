@@ -110,12 +110,7 @@ func cmdGateway(ctx context.Context, args []string, getenv func(string) string, 
 			}
 		}
 	}
-	counts, err := svc.StageCounts(ctx)
-	if err != nil {
-		return err
-	}
-	writeStages(stdout, counts)
-	return nil
+	return writeStages(ctx, stdout, svc)
 }
 
 // cmdGatewayStages shows the supervisor's picture of the security gate:
@@ -133,18 +128,17 @@ func cmdGatewayStages(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	defer db.Close()
-	counts, err := (&exchange.Service{Store: db.Exchange()}).StageCounts(ctx)
-	if err != nil {
-		return err
-	}
-	writeStages(stdout, counts)
-	return nil
+	return writeStages(ctx, stdout, &exchange.Service{Store: db.Exchange()})
 }
 
 // writeStages draws, for each kind of member, a bar of its systems —
 // █ active, ▒ approved, suspended or revoked, ░ held at the security
 // gate (applied, or in assessment) — with the counts beside it.
-func writeStages(w io.Writer, counts []exchange.StageCount) {
+func writeStages(ctx context.Context, w io.Writer, svc *exchange.Service) error {
+	counts, err := svc.StageCounts(ctx)
+	if err != nil {
+		return err
+	}
 	byType := map[exchange.MemberType]map[exchange.Stage]int{}
 	var types []exchange.MemberType
 	for _, c := range counts {
@@ -176,4 +170,5 @@ func writeStages(w io.Writer, counts []exchange.StageCount) {
 		}
 		fmt.Fprintln(w)
 	}
+	return nil
 }

@@ -71,7 +71,7 @@ func TestPlanReadInParts(t *testing.T) {
 	}
 
 	for i := range whole {
-		whole[i].key = 7 * int64Key(i%13)
+		whole[i].key = registry.PersonKey(7 * (i % 13))
 	}
 	var buf bytes.Buffer
 	if err := encodePlan(&buf, whole); err != nil {
@@ -93,8 +93,6 @@ func TestPlanReadInParts(t *testing.T) {
 		t.Fatal("a cut plan was read")
 	}
 }
-
-func int64Key(i int) registry.PersonKey { return registry.PersonKey(i) }
 
 // TestSortedInParallel sorts as slices.SortFunc does.
 func TestSortedInParallel(t *testing.T) {

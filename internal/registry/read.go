@@ -638,7 +638,7 @@ func (s *Service) ExamineKeys(ctx context.Context, a actor.Actor, keys []PersonK
 	for i, x := range out {
 		switch {
 		case x.Citizen == nil && x.Err == nil:
-			out[i].Err = errs.E(errs.NotFound, "not-found", "no person has this number")
+			out[i].Err = errs.E(errs.NotFound, "not-found", "no person has this number").With("field", "pid")
 		case x.Err == nil:
 			e := s.entry(a, x.Citizen.Key, fields, accesslog.ActionRead)
 			e.Result = results[i]

@@ -54,23 +54,15 @@ func (s sequenceStore) Sequence(ctx context.Context, max int) (accesslog.Tree, i
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var seq, person int64
-				e, err := scanAccess(scanPrefix{rows, []any{&seq, &person}}, 0)
-				if err != nil {
-					rows.Close()
-					return err
-				}
+			err = scanEntries(rows, func(seq int64, e accesslog.Entry) error {
 				if seq != tree.Size()+1 {
-					rows.Close()
 					return fmt.Errorf("access log: entry %d is missing (the next is %d): the log was cut, it is not folded further", tree.Size()+1, seq)
 				}
-				e.PersonKey = person
 				tree.Append(e)
 				folded++
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 		} else if err := numberEntries(ctx, tx, &tree, max, &folded); err != nil {
@@ -93,19 +85,12 @@ func numberEntries(ctx context.Context, tx *sql.Tx, tree *accesslog.Tree, max in
 		return err
 	}
 	var ids []int64
-	for rows.Next() {
-		var id, person int64
-		e, err := scanAccess(scanPrefix{rows, []any{&id, &person}}, 0)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		e.PersonKey = person
+	err = scanEntries(rows, func(id int64, e accesslog.Entry) error {
 		tree.Append(e)
 		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
 		return err
 	}
 	first := tree.Size() - int64(len(ids)) + 1
@@ -141,6 +126,25 @@ func (db *DB) saveTree(ctx context.Context, tx *sql.Tx, tree *accesslog.Tree) er
 	_, err = db.txExec(ctx, db.Write, tx, `INSERT INTO accesslog_tree (id, size, state) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET size = excluded.size, state = excluded.state`, tree.Size(), state)
 	return err
+}
+
+// scanEntries reads rows of a number (seq or id), the person and
+// accessReadColumns, calling each with the number and the entry; it
+// closes rows.
+func scanEntries(rows *sql.Rows, each func(n int64, e accesslog.Entry) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var n, person int64
+		e, err := scanAccess(scanPrefix{rows, []any{&n, &person}}, 0)
+		if err != nil {
+			return err
+		}
+		e.PersonKey = person
+		if err := each(n, e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // scanPrefix scans leading columns into prefix, the rest as asked.
@@ -195,18 +199,11 @@ func (db *DB) SequencedEntries(ctx context.Context) iter.Seq2[accesslog.Entry, e
 				if err != nil {
 					return err
 				}
-				defer rows.Close()
-				for rows.Next() {
-					var seq, person int64
-					e, err := scanAccess(scanPrefix{rows, []any{&seq, &person}}, 0)
-					if err != nil {
-						return err
-					}
-					e.PersonKey = person
+				return scanEntries(rows, func(seq int64, e accesslog.Entry) error {
 					page = append(page, e)
 					seqs = append(seqs, seq)
-				}
-				return rows.Err()
+					return nil
+				})
 			})
 			if err != nil {
 				yield(accesslog.Entry{}, err)
