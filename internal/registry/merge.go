@@ -477,9 +477,10 @@ func (s *Service) Candidates(ctx context.Context, a actor.Actor, unit, status, c
 		return nil, "", err
 	}
 	var entries []accesslog.Entry
+	at := s.now()
 	for _, v := range out {
-		entries = append(entries, s.entry(a, v.A.Key, []string{"duplicates"}, accesslog.ActionSearch),
-			s.entry(a, v.B.Key, []string{"duplicates"}, accesslog.ActionSearch))
+		entries = append(entries, s.entryAt(at, a, v.A.Key, []string{"duplicates"}, accesslog.ActionSearch),
+			s.entryAt(at, a, v.B.Key, []string{"duplicates"}, accesslog.ActionSearch))
 	}
 	if err := s.Store.Record(ctx, entries); err != nil {
 		return nil, "", err

@@ -585,8 +585,14 @@ func (s *Service) pids(ctx context.Context, tx ReadTx, keys []PersonKey) (map[Pe
 }
 
 func (s *Service) entry(a actor.Actor, key PersonKey, fields []string, action accesslog.Action) accesslog.Entry {
+	return s.entryAt(s.now(), a, key, fields, action)
+}
+
+// entryAt is entry for a read of many people at one moment: entries
+// alike but for the person are written as one run.
+func (s *Service) entryAt(at time.Time, a actor.Actor, key PersonKey, fields []string, action accesslog.Action) accesslog.Entry {
 	return accesslog.Entry{
-		At: s.now(), ActorKind: string(a.Kind), ActorID: a.ID, Role: string(a.Role), Unit: a.Unit,
+		At: at, ActorKind: string(a.Kind), ActorID: a.ID, Role: string(a.Role), Unit: a.Unit,
 		Purpose: a.Purpose, PersonKey: int64(key), Fields: fields, Action: action, RequestID: a.RequestID,
 		Member: a.Member, LegalBasis: a.LegalBasis, VisibleFrom: a.WithholdUntil,
 	}
