@@ -227,6 +227,31 @@ type Citizen struct {
 	Version int64 `json:"version"`
 }
 
+// ExaminedRecord is the part of a stored record ExamineKeys reads: what a
+// verification compares and what says whose unit the person is in. A
+// verification job reads millions of records, and decoding the rest of
+// each (family, history, origins) was a sixth of its time. A test holds
+// each of these to the record's own field of the same name.
+type ExaminedRecord struct {
+	PID               pid.Number  `json:"pid"`
+	FullName          string      `json:"full_name"`
+	BirthDate         civil.Date  `json:"birth_date"`
+	Sex               Sex         `json:"sex"`
+	RegistrationPlace string      `json:"registration_place,omitempty"`
+	LegacyIDs         []LegacyID  `json:"legacy_ids,omitempty"`
+	Phones            []Phone     `json:"phones,omitempty"`
+	Status            Status      `json:"status"`
+	DeathDate         civil.Date  `json:"death_date,omitzero"`
+	Residences        []Residence `json:"residences,omitempty"`
+	MergedInto        PersonKey   `json:"merged_into_key,omitempty"`
+}
+
+// Citizen is the record with only the examined part filled in.
+func (r *ExaminedRecord) Citizen(key PersonKey) *Citizen {
+	return &Citizen{Key: key, PID: r.PID, FullName: r.FullName, BirthDate: r.BirthDate, Sex: r.Sex, RegistrationPlace: r.RegistrationPlace,
+		LegacyIDs: r.LegacyIDs, Phones: r.Phones, Status: r.Status, DeathDate: r.DeathDate, Residences: r.Residences, MergedInto: r.MergedInto}
+}
+
 // Exists reports whether the record has a birth event applied.
 func (c *Citizen) Exists() bool { return c.PID != "" }
 

@@ -188,10 +188,11 @@ func (s *Service) Events(ctx context.Context, a actor.Actor, number, cursor stri
 	if err != nil {
 		return nil, err
 	}
-	entries := []accesslog.Entry{s.entry(a, page.Citizen.Key, fields, accesslog.ActionRead)}
+	at := s.now()
+	entries := []accesslog.Entry{s.entryAt(at, a, page.Citizen.Key, fields, accesslog.ActionRead)}
 	for _, k := range page.Citizen.Merged {
 		// The merged records' own events are shown too.
-		entries = append(entries, s.entry(a, k, fields, accesslog.ActionRead))
+		entries = append(entries, s.entryAt(at, a, k, fields, accesslog.ActionRead))
 	}
 	if err := s.Store.Record(ctx, entries); err != nil {
 		return nil, err
@@ -331,7 +332,7 @@ func (s *Service) Search(ctx context.Context, a actor.Actor, req SearchRequest) 
 				m.Limited, fields = true, LimitedFields
 			}
 			res.Matches = append(res.Matches, m)
-			entries = append(entries, s.entry(a, c.Key, fields, accesslog.ActionSearch))
+			entries = append(entries, s.entryAt(now, a, c.Key, fields, accesslog.ActionSearch))
 		}
 		return nil
 	})
@@ -387,8 +388,9 @@ func (s *Service) Household(ctx context.Context, a actor.Actor, id string, day c
 		return nil, err
 	}
 	var entries []accesslog.Entry
+	at := s.now()
 	for _, m := range v.Household.Members {
-		entries = append(entries, s.entry(a, m.Key, fields, accesslog.ActionRead))
+		entries = append(entries, s.entryAt(at, a, m.Key, fields, accesslog.ActionRead))
 	}
 	if len(entries) > 0 {
 		if err := s.Store.Record(ctx, entries); err != nil {
@@ -405,8 +407,9 @@ func (s *Service) LogReads(ctx context.Context, a actor.Actor, keys []PersonKey,
 		return nil
 	}
 	entries := make([]accesslog.Entry, len(keys))
+	at := s.now()
 	for i, k := range keys {
-		entries[i] = s.entry(a, k, fields, accesslog.ActionRead)
+		entries[i] = s.entryAt(at, a, k, fields, accesslog.ActionRead)
 	}
 	return s.Store.Record(ctx, entries)
 }
@@ -458,8 +461,9 @@ func (s *Service) Export(ctx context.Context, a actor.Actor, unit string, after 
 		page.Next = ExportCursor{BirthFrom: last.BirthDate.First().String(), Key: last.Key}
 	}
 	entries := make([]accesslog.Entry, len(page.Citizens))
+	at := s.now()
 	for i, c := range page.Citizens {
-		entries[i] = s.entry(a, c.Key, []string{"export"}, accesslog.ActionRead)
+		entries[i] = s.entryAt(at, a, c.Key, []string{"export"}, accesslog.ActionRead)
 	}
 	if len(entries) > 0 {
 		if err := s.Store.Record(ctx, entries); err != nil {
@@ -556,17 +560,13 @@ func (s *Service) ResolveAll(ctx context.Context, numbers []string) ([]PersonKey
 	err := inParts(len(numbers), func(lo, hi int) error {
 		for ; lo < hi; lo += joinRun {
 			run := numbers[lo:min(lo+joinRun, hi)]
-			var found map[string]PersonKey
 			err := s.Store.View(ctx, func(tx ReadTx) error {
-				var err error
-				found, err = tx.ResolveNumbers(ctx, run)
+				found, err := tx.ResolveNumbers(ctx, run)
+				copy(out[lo:], found)
 				return err
 			})
 			if err != nil {
 				return err
-			}
-			for i, n := range run {
-				out[lo+i] = found[n]
 			}
 		}
 		return nil
@@ -580,9 +580,11 @@ func (s *Service) ResolveAll(ctx context.Context, numbers []string) ([]PersonKey
 // keys split into one run per core, each run read in key order in one
 // statement of its own snapshot. A merged duplicate's key leads to the
 // surviving record. judge is called for each record read, possibly from
-// several goroutines at once, and the access-log entries, in key order,
-// are written in one durable write before ExamineKeys returns. A key
-// whose record is not read has its error and no entry.
+// several goroutines at once, with its examined part (ExaminedRecord)
+// filled in and maybe no more; the access-log entries, in key order
+// within each result, are written in one durable write before
+// ExamineKeys returns. A key whose record is not read has its error and
+// no entry.
 func (s *Service) ExamineKeys(ctx context.Context, a actor.Actor, keys []PersonKey, fields []string, judge func(i int, c *Citizen) string) ([]Examined, error) {
 	out := make([]Examined, len(keys))
 	results := make([]string, len(keys))
@@ -601,7 +603,7 @@ func (s *Service) ExamineKeys(ctx context.Context, a actor.Actor, keys []PersonK
 		}
 		distinct := slices.Compact(slices.Clone(keys[lo:hi]))
 		return s.Store.View(ctx, func(tx ReadTx) error {
-			found, err := tx.CitizensByKeys(ctx, distinct)
+			found, err := tx.ExaminedRecords(ctx, distinct)
 			if err != nil {
 				return err
 			}
@@ -634,17 +636,29 @@ func (s *Service) ExamineKeys(ctx context.Context, a actor.Actor, keys []PersonK
 	if err != nil {
 		return nil, err
 	}
-	entries := make([]accesslog.Entry, 0, len(keys))
+	// The records were read at one moment, and the entries go grouped by
+	// result: a run of entries alike but for the person is written as one
+	// list.
+	at := s.now()
+	var byResult [][]accesslog.Entry
+	group := map[string]int{}
 	for i, x := range out {
 		switch {
 		case x.Citizen == nil && x.Err == nil:
 			out[i].Err = errs.E(errs.NotFound, "not-found", "no person has this number").With("field", "pid")
 		case x.Err == nil:
-			e := s.entry(a, x.Citizen.Key, fields, accesslog.ActionRead)
+			g, ok := group[results[i]]
+			if !ok {
+				g = len(byResult)
+				group[results[i]] = g
+				byResult = append(byResult, nil)
+			}
+			e := s.entryAt(at, a, x.Citizen.Key, fields, accesslog.ActionRead)
 			e.Result = results[i]
-			entries = append(entries, e)
+			byResult[g] = append(byResult[g], e)
 		}
 	}
+	entries := slices.Concat(byResult...)
 	if err := s.Store.Record(ctx, entries); err != nil {
 		return nil, err
 	}

@@ -37,11 +37,12 @@ type ReadTx interface {
 	// (of any kind) is an alias of: Resolve and Citizen in one lookup.
 	CitizenByNumber(ctx context.Context, number string) (*Citizen, error)
 	// ResolveNumbers returns the persons the numbers (sorted, distinct) are
-	// aliases of; numbers no one has are left out.
-	ResolveNumbers(ctx context.Context, numbers []string) (map[string]PersonKey, error)
-	// CitizensByKeys returns the stored records of keys (ascending,
-	// distinct); keys no one has are left out.
-	CitizensByKeys(ctx context.Context, keys []PersonKey) ([]*Citizen, error)
+	// aliases of, each at its number's place, 0 for numbers no one has.
+	ResolveNumbers(ctx context.Context, numbers []string) ([]PersonKey, error)
+	// ExaminedRecords returns the examined part (ExaminedRecord) of the
+	// stored records of keys (ascending, distinct); keys no one has are
+	// left out.
+	ExaminedRecords(ctx context.Context, keys []PersonKey) ([]*Citizen, error)
 	// Events returns every event in which key is a party and that was
 	// recorded at or before knownAt (all when knownAt is zero), in the order
 	// they apply.

@@ -56,11 +56,35 @@ func TestRecordDecodersAgree(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("record %d decodes to\n%+v\nwant\n%+v", key, got, want)
 		}
+		examined, err := sqlstore.DecodeExamined(key, doc)
+		if err != nil {
+			t.Fatalf("record %d: %v", key, err)
+		}
+		if part := examinedPart(t, want); !reflect.DeepEqual(examined, part) {
+			t.Fatalf("record %d: its examined part decodes to\n%+v\nwant\n%+v", key, examined, part)
+		}
 		n++
 	}
 	if n < 3000 {
 		t.Fatalf("%d records compared", n)
 	}
+}
+
+// examinedPart is c with only the fields of registry.ExaminedRecord, each
+// of which must be the record's field of the same name and JSON name.
+func examinedPart(t *testing.T, c *registry.Citizen) *registry.Citizen {
+	t.Helper()
+	var r registry.ExaminedRecord
+	rv, cv := reflect.ValueOf(&r).Elem(), reflect.ValueOf(c).Elem()
+	for i := range rv.NumField() {
+		f := rv.Type().Field(i)
+		cf, ok := cv.Type().FieldByName(f.Name)
+		if !ok || cf.Type != f.Type || cf.Tag != f.Tag {
+			t.Fatalf("ExaminedRecord.%s (%s %s) is not the record's field of that name", f.Name, f.Type, f.Tag)
+		}
+		rv.Field(i).Set(cv.FieldByIndex(cf.Index))
+	}
+	return r.Citizen(c.Key)
 }
 
 // FuzzRecordDecoder puts arbitrary text in a record's names, addresses
@@ -90,6 +114,13 @@ func FuzzRecordDecoder(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s decodes to\n%+v\nwant\n%+v", doc, got, want)
+		}
+		examined, err := sqlstore.DecodeExamined(5, string(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if part := examinedPart(t, want); !reflect.DeepEqual(examined, part) {
+			t.Fatalf("%s: its examined part decodes to\n%+v\nwant\n%+v", doc, examined, part)
 		}
 	})
 }

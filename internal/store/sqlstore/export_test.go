@@ -1,5 +1,8 @@
 package sqlstore
 
-// DecodeCitizen is decodeCitizen, for the test that holds it to
-// encoding/json.
-var DecodeCitizen = decodeCitizen
+// DecodeCitizen and DecodeExamined are decodeCitizen and decodeExamined,
+// for the tests that hold them to encoding/json.
+var (
+	DecodeCitizen  = decodeCitizen
+	DecodeExamined = decodeExamined
+)

@@ -121,15 +121,15 @@ func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.C
 	return decodeCitizen(key, doc)
 }
 
-// ResolveNumbers and CitizensByKeys join a sorted list against the
+// ResolveNumbers and ExaminedRecords join a sorted list against the
 // registry in one statement that walks the index in the list's order: a
 // statement per number costs more in the driver than the lookup itself.
 // On SQLite, ResolveNumbers reads a list that fills most of the index
 // range it spans (a batch job naming a good part of the registry) as that
 // range, in one pass; records are not read that way, since the rows in
 // the range a list does not want would be copied whole.
-func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[string]registry.PersonKey, error) {
-	out := make(map[string]registry.PersonKey, len(numbers))
+func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) ([]registry.PersonKey, error) {
+	out := make([]registry.PersonKey, len(numbers))
 	if len(numbers) == 0 {
 		return out, nil
 	}
@@ -145,20 +145,20 @@ func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	wanted, read := numbers, 0
+	var number sql.RawBytes
+	at, read := 0, 0
 	for rows.Next() {
-		var number string
 		var key registry.PersonKey
 		if err := rows.Scan(&number, &key); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		read++
-		for len(wanted) > 0 && wanted[0] < number {
-			wanted = wanted[1:]
+		for at < len(numbers) && numbers[at] < string(number) {
+			at++
 		}
-		if len(wanted) > 0 && wanted[0] == number {
-			out[number] = key
+		if at < len(numbers) && numbers[at] == string(number) {
+			out[at] = key
 		}
 	}
 	rows.Close()
@@ -170,11 +170,11 @@ func (t *regTx) ResolveNumbers(ctx context.Context, numbers []string) (map[strin
 }
 
 // joinNumbers resolves numbers joining them, as a JSON list, against the
-// alias index.
-func (t *regTx) joinNumbers(ctx context.Context, numbers []string, out map[string]registry.PersonKey) error {
-	query := `SELECT a.number, a.person_key FROM json_each(?) j CROSS JOIN identity_aliases a ON a.number = j.value`
+// alias index; each found comes back with its place in the list.
+func (t *regTx) joinNumbers(ctx context.Context, numbers []string, out []registry.PersonKey) error {
+	query := `SELECT j.key, a.person_key FROM json_each(?) j CROSS JOIN identity_aliases a ON a.number = j.value`
 	if t.db.Dialect.Name == "postgres" {
-		query = `SELECT a.number, a.person_key FROM json_array_elements_text(?::json) j(value) JOIN identity_aliases a ON a.number = j.value`
+		query = `SELECT j.place - 1, a.person_key FROM json_array_elements_text(?::json) WITH ORDINALITY j(value, place) JOIN identity_aliases a ON a.number = j.value`
 	}
 	rows, err := t.joinList(ctx, query, numbers)
 	if err != nil {
@@ -182,17 +182,20 @@ func (t *regTx) joinNumbers(ctx context.Context, numbers []string, out map[strin
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var number string
+		var place int
 		var key registry.PersonKey
-		if err := rows.Scan(&number, &key); err != nil {
+		if err := rows.Scan(&place, &key); err != nil {
 			return err
 		}
-		out[number] = key
+		if place < 0 || place >= len(out) {
+			return fmt.Errorf("resolve numbers: the join answered for place %d of %d", place, len(out))
+		}
+		out[place] = key
 	}
 	return rows.Err()
 }
 
-func (t *regTx) CitizensByKeys(ctx context.Context, keys []registry.PersonKey) ([]*registry.Citizen, error) {
+func (t *regTx) ExaminedRecords(ctx context.Context, keys []registry.PersonKey) ([]*registry.Citizen, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -204,7 +207,30 @@ func (t *regTx) CitizensByKeys(ctx context.Context, keys []registry.PersonKey) (
 	if err != nil {
 		return nil, err
 	}
-	return scanCitizens(rows)
+	defer rows.Close()
+	var out []*registry.Citizen
+	for rows.Next() {
+		var key registry.PersonKey
+		var doc string
+		if err := rows.Scan(&key, &doc); err != nil {
+			return nil, err
+		}
+		c, err := decodeExamined(key, doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// decodeExamined decodes the examined part of a stored record.
+func decodeExamined(key registry.PersonKey, doc string) (*registry.Citizen, error) {
+	var r registry.ExaminedRecord
+	if err := gojson.Unmarshal([]byte(doc), &r); err != nil {
+		return nil, fmt.Errorf("decode citizen %d: %w", key, err)
+	}
+	return r.Citizen(key), nil
 }
 
 // joinList runs a query whose one parameter is a list, passed as a JSON

@@ -310,12 +310,21 @@ func testAccessLogSequencing(t *testing.T, f *fixture) {
 			Fields: []string{"<full_name>&", "họ tên"}, Action: accesslog.ActionRead, VisibleFrom: now.Add(48*time.Hour + 7*time.Nanosecond)},
 		{At: now, ActorKind: "client", ActorID: "c-2", PersonKey: int64(p.Key), Action: accesslog.ActionRead},
 	}
-	// And a run of one reader's entries (a chunk of a verification job),
-	// which the store writes sharing what they have in common.
-	for i := range 20 {
-		odd = append(odd, accesslog.Entry{At: now.Add(time.Duration(i) * time.Millisecond), ActorKind: "client", ActorID: "c-batch", Role: "exchange",
+	// And runs of one reader's entries read at one moment with one result
+	// (a chunk of a verification job), which the store writes sharing what
+	// they have in common, then entries of that reader each at its own
+	// moment.
+	for i := range 30 {
+		at, result := now, "match"
+		if i >= 12 {
+			result = "mismatch"
+		}
+		if i >= 25 {
+			at, result = now.Add(time.Duration(i)*time.Millisecond), fmt.Sprint("r", i)
+		}
+		odd = append(odd, accesslog.Entry{At: at, ActorKind: "client", ActorID: "c-batch", Role: "exchange",
 			Purpose: "đối soát", PersonKey: int64(p.Key) + int64(i%3), Fields: []string{"batch_verify"}, Action: accesslog.ActionRead,
-			RequestID: "batch:b-1", Member: "m-1", LegalBasis: "Luật", Result: fmt.Sprint("r", i)})
+			RequestID: "batch:b-1", Member: "m-1", LegalBasis: "Luật", Result: result})
 	}
 	if err := f.reg.Store.Record(f.ctx, odd); err != nil {
 		t.Fatal(err)
@@ -483,14 +492,17 @@ func testExamineJoined(t *testing.T, f *fixture) {
 			if err != nil {
 				return err
 			}
-			for _, n := range list {
-				if got[n] != resolved[n] {
-					t.Errorf("%d numbers: %s resolves to %d, want %d", len(list), n, got[n], resolved[n])
+			if len(got) != len(list) {
+				t.Fatalf("%d numbers resolved to %d keys", len(list), len(got))
+			}
+			for i, n := range list {
+				if got[i] != resolved[n] {
+					t.Errorf("%d numbers: %s resolves to %d, want %d", len(list), n, got[i], resolved[n])
 				}
 			}
 		}
 		for _, list := range [][]registry.PersonKey{slices.Compact(slices.Clone(keys)), ends} {
-			got, err := tx.CitizensByKeys(f.ctx, list)
+			got, err := tx.ExaminedRecords(f.ctx, list)
 			if err != nil {
 				return err
 			}
