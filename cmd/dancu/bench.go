@@ -360,6 +360,16 @@ func startProcess(ctx context.Context, stderr io.Writer, args ...string) (*exec.
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = io.Discard
+	// DANCU_BENCH_SERVER_LOG=FILE keeps the server's log (its batch
+	// planning times, say) for looking into a run.
+	if path := os.Getenv("DANCU_BENCH_SERVER_LOG"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, "", err
+		}
+		defer f.Close() // the child has its own descriptor
+		cmd.Stderr = f
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, "", err

@@ -13,7 +13,8 @@ import (
 // panics, and a JSON line reads (go-json, for speed) exactly as
 // encoding/json reads it when strict about unknown attributes and about
 // the case of their names, and refusing text after the record: the same
-// request, or a refusal both agree on.
+// request, or a refusal both agree on; and the plan's reading of the
+// number alone agrees with the whole record's.
 func FuzzBatchRecord(f *testing.F) {
 	for _, s := range []string{
 		`{"ref":"1","idDocument":"001090012345","name":"Nguyễn Thị Bích","birthdate":"1990-03-04"}`,
@@ -46,6 +47,14 @@ func FuzzBatchRecord(f *testing.F) {
 			t.Fatalf("%q: encoding/json refuses (%v), the batch reader reads %+v", line, err, got)
 		case err == nil && got != want:
 			t.Fatalf("%q: read as %+v, encoding/json reads %+v", line, got, want)
+		}
+		// The plan reads only the number, and must read the same one.
+		for _, format := range []string{"jsonl", "csv"} {
+			full, bad := parseRecord(format, header, line)
+			number, ok := recordNumber(format, header, line)
+			if ok != (bad == "") || (ok && number != strings.TrimSpace(full.IDDocument)) {
+				t.Fatalf("%s %q: the plan reads number %q (well-formed %v), the record reads %q (refused: %q)", format, line, number, ok, full.IDDocument, bad)
+			}
 		}
 	})
 }

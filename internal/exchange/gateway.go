@@ -65,6 +65,7 @@ type Service struct {
 	grants   cache[[]*Grant]
 	limiters limiters
 	meter    meter
+	queued   queuedSignal
 }
 
 func (s *Service) log() *slog.Logger {

@@ -31,7 +31,10 @@ func TestPlanReadInParts(t *testing.T) {
 	whole, wholeNumbers, err := readPlan(data, 0, len(data), "jsonl", nil)
 	numberOf := map[int]string{}
 	for _, n := range wholeNumbers {
-		numberOf[n.record] = n.number
+		numberOf[n.record] = string(appendUnpacked(nil, n.number))
+	}
+	if blank := (5000 + 3) / 7; len(numberOf) != 5000-blank || numberOf[0] != "001090000000" {
+		t.Fatalf("%d numbers read, the first %q", len(numberOf), numberOf[0])
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -107,5 +110,55 @@ func TestSortedInParallel(t *testing.T) {
 	slices.SortFunc(want, byKey)
 	if got := sortedInParallel(s, byKey); !slices.Equal(got, want) {
 		t.Fatal("sortedInParallel differs from slices.SortFunc")
+	}
+}
+
+// TestPackedNumbersSortAsText: numbers packed for the plan's sort come
+// back as they were and sort as their text does; text that is no one's
+// number (not digits, too long) is not packed.
+func TestPackedNumbersSortAsText(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var texts []string
+	for range 20_000 {
+		n := make([]byte, 1+r.IntN(16))
+		for i := range n {
+			n[i] = byte('0' + r.IntN(10))
+		}
+		texts = append(texts, string(n))
+	}
+	texts = append(texts, "0", "00", "000000000000", "999999999999", "9999999999999999", "001090012345", "00109001234")
+	packed := make([]uint64, len(texts))
+	for i, n := range texts {
+		p, ok := packNumber(n)
+		if !ok || string(appendUnpacked(nil, p)) != n {
+			t.Fatalf("%q packs to %x (%v), back as %q", n, p, ok, appendUnpacked(nil, p))
+		}
+		packed[i] = p
+	}
+	order := func(less func(i, j int) bool) []int {
+		idx := make([]int, len(texts))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(i, j int) int {
+			if less(i, j) {
+				return -1
+			}
+			if less(j, i) {
+				return 1
+			}
+			return 0
+		})
+		return idx
+	}
+	byText := order(func(i, j int) bool { return texts[i] < texts[j] })
+	byPacked := order(func(i, j int) bool { return packed[i] < packed[j] })
+	if !slices.Equal(byText, byPacked) {
+		t.Fatal("packed numbers sort otherwise than their text")
+	}
+	for _, n := range []string{"", "12345678901234567", "00109001234a", " 001090012345", "٣"} {
+		if _, ok := packNumber(n); ok {
+			t.Errorf("%q was packed", n)
+		}
 	}
 }

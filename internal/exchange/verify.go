@@ -67,7 +67,8 @@ type VerifyResult struct {
 // fields returns the registry fields the request compares, which the
 // grant must cover.
 func (r VerifyRequest) fields() []string {
-	fs := []string{FieldPID}
+	fs := make([]string, 1, 8)
+	fs[0] = FieldPID
 	add := func(v, f string) {
 		if strings.TrimSpace(v) != "" && !slices.Contains(fs, f) {
 			fs = append(fs, f)
@@ -100,7 +101,8 @@ func (r VerifyRequest) check() error {
 	if strings.TrimSpace(r.IDDocument) == "" {
 		fs.Add("idDocument", "required", "idDocument, the personal ID number or a legacy number, names the person to verify")
 	}
-	for name, v := range map[string]string{"name": r.Name, "givenName": r.GivenName, "familyName": r.FamilyName, "address": r.Address} {
+	for _, a := range [...]struct{ name, v string }{{"name", r.Name}, {"givenName", r.GivenName}, {"familyName", r.FamilyName}, {"address", r.Address}} {
+		name, v := a.name, a.v
 		if len(v) > 300 || strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 }) {
 			fs.Add(name, "format", "%s is printable text of at most 300 bytes", name)
 		}

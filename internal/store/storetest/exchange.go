@@ -268,9 +268,20 @@ func testExchangeBatch(t *testing.T, f *fixture) {
 
 // runBatch runs a CSV batch job to its end: uploaded in two pieces
 // (checking that a piece sent twice is refused), started, verified by a
-// worker.
+// worker. The worker runs from the start and polls only once an hour:
+// starting the job must wake it.
 func runBatch(t *testing.T, f *fixture, svc *exchange.Service, caller exchange.Caller, files batchfs.Dir, purpose, input string, checks bool) *exchange.Batch {
 	t.Helper()
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.RunBatches(ctx, files, time.Hour, nil, func(err error) { t.Error(err) })
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
 	b, err := svc.CreateBatch(f.ctx, caller, purpose, "csv")
 	if err != nil {
 		t.Fatal(err)
@@ -293,12 +304,6 @@ func runBatch(t *testing.T, f *fixture, svc *exchange.Service, caller exchange.C
 			t.Fatal("another client read the job")
 		}
 	}
-	ctx, cancel := context.WithCancel(f.ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		svc.RunBatches(ctx, files, 10*time.Millisecond, nil, func(err error) { t.Error(err) })
-	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if b, err = svc.BatchStatusOf(f.ctx, caller, b.ID); err != nil {
@@ -309,8 +314,9 @@ func runBatch(t *testing.T, f *fixture, svc *exchange.Service, caller exchange.C
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	<-done
+	if b.Status != exchange.BatchDone {
+		t.Fatalf("the job is %s %d/%d after 20 s", b.Status, b.Done, b.Total)
+	}
 	return b
 }
 
