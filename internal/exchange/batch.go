@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -1130,6 +1131,7 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, data []byte, header
 			grant = g
 		}
 	}
+	touchAll(data, part)
 	reqs := make([]VerifyRequest, len(part))
 	var keys []registry.PersonKey
 	var idx []int
@@ -1210,6 +1212,22 @@ func (s *Service) verifyChunk(ctx context.Context, b *Batch, data []byte, header
 		}
 	}
 	return out
+}
+
+// touched keeps touchAll's reads from being optimised away.
+var touched atomic.Uint32
+
+// touchAll reads the first byte of each record of a chunk before any is
+// parsed. In key order the records lie all over the input, each a wait
+// for memory; reading them one after another in a loop with nothing else
+// to do lets the processor wait for many at once, where parsing each in
+// turn waited for them one by one (it was a twentieth of a job's time).
+func touchAll(data []byte, part []planEntry) {
+	var sum byte
+	for _, p := range part {
+		sum += data[p.off]
+	}
+	touched.Add(uint32(sum))
 }
 
 // mismatched names the attributes that did not match.
