@@ -3,7 +3,6 @@ package exchange
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -455,7 +454,7 @@ func (s *Service) runBatch(ctx context.Context, files BatchFiles, b *Batch, fail
 	defer inFlight.Wait()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	chunks := make(chan *verifiedChunk, 1)
+	chunks := make(chan *verifiedChunk, 3)
 	job := *b // the worker's own copy: b changes with each checkpoint
 	inFlight.Go(func() {
 		defer close(chunks)
@@ -653,27 +652,28 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	if err != nil {
 		return nil, err
 	}
-	// A plan of millions of records is large: each part is let go as
-	// soon as it is copied.
-	records, named := 0, 0
+	parsed := time.Since(began)
+	// The parts are put together side by side too, each in its place.
+	planAt, numberAt := make([]int, len(plans)+1), make([]int, len(plans)+1)
 	for p := range plans {
-		records, named = records+len(plans[p]), named+len(numbers[p])
+		planAt[p+1], numberAt[p+1] = planAt[p]+len(plans[p]), numberAt[p]+len(numbers[p])
 	}
-	plan := make([]planEntry, 0, records)
-	byNumber := make([]numbered, 0, named)
-	for p := range plans {
-		for i := range plans[p] {
-			plans[p][i].line += int64(len(plan))
+	plan := make([]planEntry, planAt[len(plans)])
+	byNumber := make([]numbered, numberAt[len(plans)])
+	inParallel(len(plans), func(p int) error {
+		part, before := plan[planAt[p]:planAt[p+1]], planAt[p]
+		for i, e := range plans[p] {
+			e.line += int64(before)
+			part[i] = e
 		}
-		for _, n := range numbers[p] {
-			byNumber = append(byNumber, numbered{n.number, len(plan) + n.record})
+		for i, n := range numbers[p] {
+			byNumber[numberAt[p]+i] = numbered{n.number, before + n.record}
 		}
-		plan = append(plan, plans[p]...)
 		plans[p], numbers[p] = nil, nil
-	}
-	byNumber = sortedInParallel(byNumber, func(x, y numbered) int {
-		return cmp.Or(cmp.Compare(x.number, y.number), cmp.Compare(x.record, y.record))
+		return nil
 	})
+	// In the file's order, so by number and then by record.
+	byNumber = sortedByKey(byNumber, func(x *numbered) uint64 { return x.number })
 	// The distinct numbers as text, side by side in one string in their
 	// order, as the resolver compares them.
 	text := make([]byte, 0, 12*len(byNumber))
@@ -708,16 +708,15 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 	resolvedNumbers := len(distinct)
 	byNumber, distinct, keys = nil, nil, nil
 	resolved := time.Since(began)
-	plan = sortedInParallel(plan, func(x, y planEntry) int {
-		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.line, y.line))
-	})
+	// In line order, so by key and then by line.
+	plan = sortedByKey(plan, func(x *planEntry) uint64 { return uint64(x.key) })
 	sorted := time.Since(began)
 	if err := files.WritePlan(b.ID, func(w io.Writer) error { return encodePlan(w, plan) }); err != nil {
 		return nil, err
 	}
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	s.log().Info("batch planned", "batch", b.ID, "records", len(plan), "numbers", resolvedNumbers, "found", found,
-		"read", ms(read), "resolved", ms(resolved), "sorted", ms(sorted), "took", ms(time.Since(began)))
+		"parsed", ms(parsed), "read", ms(read), "resolved", ms(resolved), "sorted", ms(sorted), "took", ms(time.Since(began)))
 	return plan, nil
 }
 
@@ -822,28 +821,44 @@ func inParallel(n int, fn func(int) error) error {
 	return g.Wait()
 }
 
-// sortedInParallel sorts s by compare, a total order, in two halves side
-// by side, and merges them into a new slice.
-func sortedInParallel[T any](s []T, compare func(x, y T) int) []T {
-	if len(s) < 1<<16 {
-		slices.SortFunc(s, compare)
+// sortedByKey sorts s by key, stably: a least-significant-byte-first
+// radix sort, whose few linear passes sort a plan of millions of entries
+// in a fraction of the time comparisons took. One pass counts every
+// byte's values; a byte all keys share is not sorted on. It returns the
+// sorted entries, in s or in a new slice.
+func sortedByKey[T any](s []T, key func(*T) uint64) []T {
+	if len(s) < 2 {
 		return s
 	}
-	half := len(s) / 2
-	a, b := s[:half], s[half:]
-	inParallel(2, func(i int) error {
-		slices.SortFunc([][]T{a, b}[i], compare)
-		return nil
-	})
-	out := make([]T, 0, len(s))
-	for len(a) > 0 && len(b) > 0 {
-		if compare(b[0], a[0]) < 0 {
-			out, b = append(out, b[0]), b[1:]
-		} else {
-			out, a = append(out, a[0]), a[1:]
+	var counts [8][256]int
+	for i := range s {
+		k := key(&s[i])
+		for b := range counts {
+			counts[b][byte(k>>(8*b))]++
 		}
 	}
-	return append(append(out, a...), b...)
+	var buf []T
+	src := s
+	for b := range counts {
+		if counts[b][byte(key(&src[0])>>(8*b))] == len(src) {
+			continue // every key has this byte
+		}
+		if buf == nil {
+			buf = make([]T, len(s))
+		}
+		at := 0
+		for v, n := range counts[b] {
+			counts[b][v] = at
+			at += n
+		}
+		for i := range src {
+			v := byte(key(&src[i]) >> (8 * b))
+			buf[counts[b][v]] = src[i]
+			counts[b][v]++
+		}
+		src, buf = buf, src
+	}
+	return src
 }
 
 // encodePlan writes the plan as fixed-size rows after a header, with a

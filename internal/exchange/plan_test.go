@@ -97,19 +97,31 @@ func TestPlanReadInParts(t *testing.T) {
 	}
 }
 
-// TestSortedInParallel sorts as slices.SortFunc does.
-func TestSortedInParallel(t *testing.T) {
-	type pair struct{ k, order int }
-	r := rand.New(rand.NewPCG(1, 2))
-	s := make([]pair, 200_000)
-	for i := range s {
-		s[i] = pair{r.IntN(1000), i}
+// TestSortedByKey sorts as a stable comparison sort does, on keys that
+// differ in any of their bytes and on keys that share most of them.
+func TestSortedByKey(t *testing.T) {
+	type pair struct {
+		k     uint64
+		order int
 	}
-	want := slices.Clone(s)
-	byKey := func(x, y pair) int { return cmp.Or(cmp.Compare(x.k, y.k), cmp.Compare(x.order, y.order)) }
-	slices.SortFunc(want, byKey)
-	if got := sortedInParallel(s, byKey); !slices.Equal(got, want) {
-		t.Fatal("sortedInParallel differs from slices.SortFunc")
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, keyOf := range []func() uint64{
+		func() uint64 { return r.Uint64() },
+		func() uint64 { return uint64(r.IntN(1000)) << 40 },
+		func() uint64 { return 7 },
+	} {
+		s := make([]pair, 200_000)
+		for i := range s {
+			s[i] = pair{keyOf(), i}
+		}
+		want := slices.Clone(s)
+		slices.SortStableFunc(want, func(x, y pair) int { return cmp.Compare(x.k, y.k) })
+		if got := sortedByKey(s, func(p *pair) uint64 { return p.k }); !slices.Equal(got, want) {
+			t.Fatal("sortedByKey differs from a stable sort")
+		}
+	}
+	if got := sortedByKey([]pair{{3, 0}}, func(p *pair) uint64 { return p.k }); len(got) != 1 {
+		t.Fatal("one entry lost")
 	}
 }
 

@@ -56,7 +56,7 @@ func TestRecordDecodersAgree(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("record %d decodes to\n%+v\nwant\n%+v", key, got, want)
 		}
-		examined, err := sqlstore.DecodeExamined(key, doc)
+		examined, err := sqlstore.DecodeExamined(key, []byte(doc))
 		if err != nil {
 			t.Fatalf("record %d: %v", key, err)
 		}
@@ -115,7 +115,7 @@ func FuzzRecordDecoder(f *testing.F) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s decodes to\n%+v\nwant\n%+v", doc, got, want)
 		}
-		examined, err := sqlstore.DecodeExamined(5, string(doc))
+		examined, err := sqlstore.DecodeExamined(5, doc)
 		if err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}

@@ -209,9 +209,11 @@ func (t *regTx) ExaminedRecords(ctx context.Context, keys []registry.PersonKey) 
 	}
 	defer rows.Close()
 	var out []*registry.Citizen
+	// The record is decoded from the driver's buffer, not copied first
+	// into a string of its own: millions of records are read this way.
+	var doc sql.RawBytes
 	for rows.Next() {
 		var key registry.PersonKey
-		var doc string
 		if err := rows.Scan(&key, &doc); err != nil {
 			return nil, err
 		}
@@ -225,9 +227,9 @@ func (t *regTx) ExaminedRecords(ctx context.Context, keys []registry.PersonKey) 
 }
 
 // decodeExamined decodes the examined part of a stored record.
-func decodeExamined(key registry.PersonKey, doc string) (*registry.Citizen, error) {
+func decodeExamined(key registry.PersonKey, doc []byte) (*registry.Citizen, error) {
 	var r registry.ExaminedRecord
-	if err := gojson.Unmarshal([]byte(doc), &r); err != nil {
+	if err := gojson.Unmarshal(doc, &r); err != nil {
 		return nil, fmt.Errorf("decode citizen %d: %w", key, err)
 	}
 	return r.Citizen(key), nil
