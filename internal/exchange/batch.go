@@ -448,7 +448,9 @@ func (s *Service) runBatch(ctx context.Context, files BatchFiles, b *Batch, fail
 	defer out.Close()
 	// The next chunks are read and verified while the one before is
 	// written and checkpointed: the checkpoints still follow the plan's
-	// order, one chunk at a time.
+	// order, one chunk at a time. Up to five chunks are on their way, so
+	// that one waiting for its access-log entries to be written leaves
+	// others to read.
 	// Every goroutine reading the mapped input ends before it is unmapped.
 	var inFlight sync.WaitGroup
 	defer inFlight.Wait()

@@ -29,9 +29,9 @@ import (
 const maxGroupEntries = 4096
 
 type logRequest struct {
-	ctx     context.Context
-	entries []accesslog.Entry
-	done    chan error
+	ctx  context.Context
+	rows []accessRow
+	done chan error
 }
 
 type groupLog struct {
@@ -55,7 +55,13 @@ func (db *DB) Record(ctx context.Context, entries []accesslog.Entry) error {
 		g.stopped = make(chan struct{})
 		go db.commitAccessLog()
 	})
-	req := &logRequest{ctx: ctx, entries: entries, done: make(chan error, 1)}
+	// Rows are made ready here, on the caller's goroutine, leaving the
+	// one writer only what must be done in order.
+	rows, err := db.accessRows(entries)
+	if err != nil {
+		return err
+	}
+	req := &logRequest{ctx: ctx, rows: rows, done: make(chan error, 1)}
 	select {
 	case g.queue <- req:
 	case <-g.stop:
@@ -80,13 +86,13 @@ func (db *DB) commitAccessLog() {
 		case <-g.stop:
 			return
 		}
-		n := len(batch[0].entries)
+		n := len(batch[0].rows)
 	drain:
 		for n < maxGroupEntries {
 			select {
 			case req := <-g.queue:
 				batch = append(batch, req)
-				n += len(req.entries)
+				n += len(req.rows)
 			default:
 				break drain
 			}
@@ -104,12 +110,12 @@ func (db *DB) commitAccessLog() {
 		if len(live) == 0 {
 			continue
 		}
-		all := make([]accesslog.Entry, 0, n)
+		all := make([]accessRow, 0, n)
 		for _, req := range live {
-			all = append(all, req.entries...)
+			all = append(all, req.rows...)
 		}
 		err := db.update(context.Background(), func(tx *sql.Tx) error {
-			return db.insertAccess(context.Background(), tx, all)
+			return db.insertRowsInOrder(context.Background(), tx, all)
 		})
 		for _, req := range live {
 			req.done <- err
@@ -163,12 +169,60 @@ func (db *DB) About(ctx context.Context, person int64, before, visibleAt time.Ti
 // insertAccess writes entries with multi-row INSERTs: one round trip per
 // chunk rather than per row matters on PostgreSQL.
 func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.Entry) error {
-	// SQLite has one writer at a time, so the order entries commit in is
-	// known when they are written: each is numbered and folded into the
-	// tree here, in the same transaction, and the sequencer only signs
-	// checkpoints (reading each entry back to fold it cost more than
-	// writing it). PostgreSQL's writers commit side by side, so there the
-	// sequencer numbers and folds them after the fact.
+	rows, err := db.accessRows(entries)
+	if err != nil {
+		return err
+	}
+	return db.insertRowsInOrder(ctx, tx, rows)
+}
+
+// accessRows makes entries into rows as they are written; on SQLite with
+// each one's leaf hash, as the tree will hash the entry read back.
+func (db *DB) accessRows(entries []accesslog.Entry) ([]accessRow, error) {
+	hashed := db.Dialect.Name == "sqlite"
+	// Entries of one caller usually share their fields.
+	var lastFields, storedFields []string
+	var fieldsText string
+	rows := make([]accessRow, len(entries))
+	for i, e := range entries {
+		if fieldsText == "" || !slices.Equal(e.Fields, lastFields) {
+			fields, err := json.Marshal(e.Fields)
+			if err != nil {
+				return nil, err
+			}
+			lastFields, fieldsText = e.Fields, string(fields)
+			if hashed {
+				// Hashed as they will be read back (scanAccess).
+				storedFields = nil
+				if err := json.Unmarshal(fields, &storedFields); err != nil {
+					return nil, err
+				}
+			}
+		}
+		r := accessRow{e: e, fields: fieldsText}
+		if !e.VisibleFrom.IsZero() {
+			r.visible = micros(e.VisibleFrom)
+		}
+		if hashed {
+			stored := e
+			stored.At, stored.Fields, stored.VisibleFrom = fromMicros(micros(e.At)), storedFields, time.Time{}
+			if r.visible != 0 {
+				stored.VisibleFrom = fromMicros(r.visible)
+			}
+			r.leaf = accesslog.LeafHash(stored)
+		}
+		rows[i] = r
+	}
+	return rows, nil
+}
+
+// insertRowsInOrder writes rows. SQLite has one writer at a time, so the
+// order entries commit in is known when they are written: each is
+// numbered and folded into the tree here, in the same transaction, and
+// the sequencer only signs checkpoints (reading each entry back to fold
+// it cost more than writing it). PostgreSQL's writers commit side by
+// side, so there the sequencer numbers and folds them after the fact.
+func (db *DB) insertRowsInOrder(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
 	var next int64
 	var tree accesslog.Tree
 	sequenced, folding := db.Dialect.Name == "sqlite", false
@@ -183,42 +237,11 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, entries []accesslog.
 		// Entries written before the tree caught up are the sequencer's
 		// to fold first.
 		folding = tree.Size() == next-1
-	}
-	// Entries of one caller usually share their fields.
-	var lastFields, storedFields []string
-	var fieldsText string
-	rows := make([]accessRow, len(entries))
-	for i, e := range entries {
-		if fieldsText == "" || !slices.Equal(e.Fields, lastFields) {
-			fields, err := json.Marshal(e.Fields)
-			if err != nil {
-				return err
-			}
-			lastFields, fieldsText = e.Fields, string(fields)
+		for i := range rows {
+			rows[i].seq = next + int64(i)
 			if folding {
-				// Hashed as they will be read back (scanAccess).
-				storedFields = nil
-				if err := json.Unmarshal(fields, &storedFields); err != nil {
-					return err
-				}
+				tree.AppendHash(rows[i].leaf)
 			}
-		}
-		r := accessRow{e: e, fields: fieldsText}
-		if !e.VisibleFrom.IsZero() {
-			r.visible = micros(e.VisibleFrom)
-		}
-		if sequenced {
-			r.seq = next
-			next++
-		}
-		rows[i] = r
-		if folding {
-			stored := e
-			stored.At, stored.Fields, stored.VisibleFrom = fromMicros(micros(e.At)), storedFields, time.Time{}
-			if r.visible != 0 {
-				stored.VisibleFrom = fromMicros(r.visible)
-			}
-			tree.Append(stored)
 		}
 	}
 	for len(rows) > 0 {
@@ -255,6 +278,7 @@ type accessRow struct {
 	fields  string
 	visible int64
 	seq     int64
+	leaf    [32]byte // on SQLite, LeafHash of the entry as it is read back
 }
 
 // sameReader reports whether r and o differ at most in the person.
