@@ -245,9 +245,10 @@ func (db *DB) insertRowsInOrder(ctx context.Context, tx *sql.Tx, rows []accessRo
 		}
 	}
 	for len(rows) > 0 {
-		// A run of entries of one read (a search's results, a chunk of a
-		// verification job with one result) differs only in the person:
-		// the rest is bound once per statement, not once per row.
+		// A run of entries of one reader (a search's results, a chunk of
+		// a verification job, one system's requests sharing a commit)
+		// differs only in time, person and result: the rest is bound once
+		// per statement, not once per row.
 		same := 1
 		for same < len(rows) && rows[same].sameReader(&rows[0]) {
 			same++
@@ -281,10 +282,11 @@ type accessRow struct {
 	leaf    [32]byte // on SQLite, LeafHash of the entry as it is read back
 }
 
-// sameReader reports whether r and o differ at most in the person.
+// sameReader reports whether r and o differ at most in time, person and
+// result.
 func (r *accessRow) sameReader(o *accessRow) bool {
 	a, b := &r.e, &o.e
-	return micros(a.At) == micros(b.At) && a.Result == b.Result && a.ActorKind == b.ActorKind && a.ActorID == b.ActorID && a.Role == b.Role && a.Unit == b.Unit && a.Purpose == b.Purpose &&
+	return a.ActorKind == b.ActorKind && a.ActorID == b.ActorID && a.Role == b.Role && a.Unit == b.Unit && a.Purpose == b.Purpose &&
 		r.fields == o.fields && a.Action == b.Action && a.RequestID == b.RequestID && a.Member == b.Member && a.LegalBasis == b.LegalBasis &&
 		r.visible == o.visible
 }
@@ -330,13 +332,60 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow, sequ
 	return err
 }
 
-// insertShared writes rows of one reader, read at one moment with one
-// result: all but the person (and the number, which follows the list's
-// order) is bound once, and the people go as one JSON list of keys. A
-// list of plain numbers is what SQLite's json_each reads fastest: a list
-// of [time, person, result] rows cost a parse of each row per column.
+// insertShared writes rows of one reader: what they share is bound once,
+// and the rest goes as a JSON list the statement reads row by row. Runs
+// of rows read at one moment with one result (a search's, a batch
+// chunk's, grouped by result) go as lists of person keys alone, the
+// number following the list's order: a list of plain numbers is what
+// SQLite's json_each reads fastest, where a list of [time, person,
+// number, result] rows cost a parse of each row per column. The other
+// rows go as such a list.
 func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
-	e := rows[0].e
+	var mixed []accessRow
+	for len(rows) > 0 {
+		alike := 1
+		for alike < len(rows) && micros(rows[alike].e.At) == micros(rows[0].e.At) && rows[alike].e.Result == rows[0].e.Result {
+			alike++
+		}
+		if alike < 8 {
+			mixed = append(mixed, rows[:alike]...)
+		} else if err := db.insertAlike(ctx, tx, rows[:alike], sequenced); err != nil {
+			return err
+		}
+		rows = rows[alike:]
+	}
+	if len(mixed) == 0 {
+		return nil
+	}
+	list := make([]byte, 0, 1+len(mixed)*40)
+	list = append(list, '[')
+	for i, r := range mixed {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = append(list, '[')
+		list = strconv.AppendInt(list, micros(r.e.At), 10)
+		list = append(list, ',')
+		list = strconv.AppendInt(list, r.e.PersonKey, 10)
+		list = append(list, ',')
+		list = strconv.AppendInt(list, r.seq, 10)
+		list = append(list, ',')
+		result, _ := json.Marshal(r.e.Result)
+		list = append(list, result...)
+		list = append(list, ']')
+	}
+	list = append(list, ']')
+	query := accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value ->> 0, j.value ->> 3, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j`
+	if !sequenced {
+		query = accessSharedInsert + `) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (j.value ->> 0)::bigint, j.value ->> 3, (j.value ->> 1)::bigint FROM json_array_elements(?::json) AS j(value)`
+	}
+	_, err := db.txExec(ctx, db.Write, tx, query, append(sharedArgs(&mixed[0]), string(list))...)
+	return err
+}
+
+// insertAlike writes rows of one reader read at one moment with one
+// result, numbered one after another: the people as a list of keys.
+func (db *DB) insertAlike(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
 	list := make([]byte, 0, 1+len(rows)*12)
 	list = append(list, '[')
 	for i, r := range rows {
@@ -346,17 +395,24 @@ func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, se
 		list = strconv.AppendInt(list, r.e.PersonKey, 10)
 	}
 	list = append(list, ']')
-	args := []any{micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, rows[0].fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, e.Result, rows[0].visible}
-	query := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, result, visible_from, person_key, seq)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value, ? + j.key FROM json_each(?) AS j`
+	args := append(sharedArgs(&rows[0]), micros(rows[0].e.At), rows[0].e.Result)
+	query := accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value, ? + j.key FROM json_each(?) AS j`
 	args = append(args, rows[0].seq, string(list))
 	if !sequenced {
-		query = `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, result, visible_from, person_key)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value::bigint FROM json_array_elements_text(?::json) AS j(value)`
+		query = accessSharedInsert + `) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value::bigint FROM json_array_elements_text(?::json) AS j(value)`
 		args = append(args[:len(args)-2], string(list))
 	}
 	_, err := db.txExec(ctx, db.Write, tx, query, args...)
 	return err
+}
+
+const accessSharedInsert = `INSERT INTO access_log (actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, visible_from, at, result, person_key`
+
+// sharedArgs are the values of the first columns of accessSharedInsert,
+// which a reader's rows share.
+func sharedArgs(r *accessRow) []any {
+	e := r.e
+	return []any{e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, r.fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, r.visible}
 }
 
 // accessReadColumns are the columns scanAccess reads, the person aside.

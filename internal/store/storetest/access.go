@@ -310,21 +310,18 @@ func testAccessLogSequencing(t *testing.T, f *fixture) {
 			Fields: []string{"<full_name>&", "họ tên"}, Action: accesslog.ActionRead, VisibleFrom: now.Add(48*time.Hour + 7*time.Nanosecond)},
 		{At: now, ActorKind: "client", ActorID: "c-2", PersonKey: int64(p.Key), Action: accesslog.ActionRead},
 	}
-	// And runs of one reader's entries read at one moment with one result
-	// (a chunk of a verification job), which the store writes sharing what
-	// they have in common, then entries of that reader each at its own
-	// moment.
+	// And runs of one reader's entries, which the store writes sharing
+	// what they have in common: read at one moment with one result (a
+	// chunk of a verification job), then each at its own moment with its
+	// own result (one system's requests).
 	for i := range 30 {
-		at, result := now, "match"
+		at, result, request := now, "match", "batch:b-1"
 		if i >= 12 {
-			result = "mismatch"
-		}
-		if i >= 25 {
-			at, result = now.Add(time.Duration(i)*time.Millisecond), fmt.Sprint("r", i)
+			at, result, request = now.Add(time.Duration(i)*time.Millisecond), fmt.Sprint("r", i%4), "batch:b-2"
 		}
 		odd = append(odd, accesslog.Entry{At: at, ActorKind: "client", ActorID: "c-batch", Role: "exchange",
 			Purpose: "đối soát", PersonKey: int64(p.Key) + int64(i%3), Fields: []string{"batch_verify"}, Action: accesslog.ActionRead,
-			RequestID: "batch:b-1", Member: "m-1", LegalBasis: "Luật", Result: result})
+			RequestID: request, Member: "m-1", LegalBasis: "Luật", Result: result})
 	}
 	if err := f.reg.Store.Record(f.ctx, odd); err != nil {
 		t.Fatal(err)
