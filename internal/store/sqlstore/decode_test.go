@@ -49,7 +49,7 @@ func TestRecordDecodersAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		want.Key = key
-		got, err := sqlstore.DecodeCitizen(key, doc)
+		got, err := sqlstore.DecodeCitizen(key, []byte(doc))
 		if err != nil {
 			t.Fatalf("record %d: %v", key, err)
 		}
@@ -108,7 +108,7 @@ func FuzzRecordDecoder(f *testing.F) {
 			t.Fatal(err)
 		}
 		want.Key = 5
-		got, err := sqlstore.DecodeCitizen(5, string(doc))
+		got, err := sqlstore.DecodeCitizen(5, doc)
 		if err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}

@@ -124,7 +124,7 @@ func scanStored(rows *sql.Rows, lead any, trail ...any) (quality.Stored, error) 
 	if err := rows.Scan(append(dest, trail...)...); err != nil {
 		return sq, err
 	}
-	c, err := decodeCitizen(key, doc)
+	c, err := decodeCitizen(key, []byte(doc))
 	if err != nil {
 		return sq, err
 	}

@@ -105,7 +105,7 @@ func (t *regTx) Citizen(ctx context.Context, key registry.PersonKey) (*registry.
 	if err != nil {
 		return nil, err
 	}
-	return decodeCitizen(key, doc)
+	return decodeCitizen(key, []byte(doc))
 }
 
 func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.Citizen, error) {
@@ -118,7 +118,7 @@ func (t *regTx) CitizenByNumber(ctx context.Context, number string) (*registry.C
 	if err != nil {
 		return nil, err
 	}
-	return decodeCitizen(key, doc)
+	return decodeCitizen(key, []byte(doc))
 }
 
 // ResolveNumbers and ExaminedRecords join a sorted list against the
@@ -207,23 +207,7 @@ func (t *regTx) ExaminedRecords(ctx context.Context, keys []registry.PersonKey) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*registry.Citizen
-	// The record is decoded from the driver's buffer, not copied first
-	// into a string of its own: millions of records are read this way.
-	var doc sql.RawBytes
-	for rows.Next() {
-		var key registry.PersonKey
-		if err := rows.Scan(&key, &doc); err != nil {
-			return nil, err
-		}
-		c, err := decodeExamined(key, doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanRecords(rows, decodeExamined)
 }
 
 // decodeExamined decodes the examined part of a stored record.
@@ -248,9 +232,9 @@ func (t *regTx) joinList(ctx context.Context, query string, list any) (*sql.Rows
 // decodeCitizen decodes a stored record. Records are decoded on every
 // read, and go-json does it in half the time encoding/json takes; a test
 // holds the two to the same result on seeded records.
-func decodeCitizen(key registry.PersonKey, doc string) (*registry.Citizen, error) {
+func decodeCitizen(key registry.PersonKey, doc []byte) (*registry.Citizen, error) {
 	c := &registry.Citizen{}
-	if err := gojson.Unmarshal([]byte(doc), c); err != nil {
+	if err := gojson.Unmarshal(doc, c); err != nil {
 		return nil, fmt.Errorf("decode citizen %d: %w", key, err)
 	}
 	c.Key = key
@@ -279,15 +263,22 @@ func (t *regTx) Children(ctx context.Context, key registry.PersonKey) ([]*regist
 }
 
 func scanCitizens(rows *sql.Rows) ([]*registry.Citizen, error) {
+	return scanRecords(rows, decodeCitizen)
+}
+
+// scanRecords decodes rows of (key, record). The record is decoded from
+// the driver's buffer, not copied first into a string of its own:
+// millions of records are read this way.
+func scanRecords(rows *sql.Rows, decode func(registry.PersonKey, []byte) (*registry.Citizen, error)) ([]*registry.Citizen, error) {
 	defer rows.Close()
 	var out []*registry.Citizen
+	var doc sql.RawBytes
 	for rows.Next() {
 		var key registry.PersonKey
-		var doc string
 		if err := rows.Scan(&key, &doc); err != nil {
 			return nil, err
 		}
-		c, err := decodeCitizen(key, doc)
+		c, err := decode(key, doc)
 		if err != nil {
 			return nil, err
 		}
