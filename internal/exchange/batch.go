@@ -579,13 +579,13 @@ func (c *verifiedChunk) verify(results []BatchRecord) {
 	}
 	var buf bytes.Buffer
 	c.counts = map[string]int64{}
-	for _, r := range results {
+	for i := range results {
 		// go-json writes what encoding/json writes (a test holds it to
 		// that), in a third of the time.
-		line, _ := gojson.Marshal(&r)
+		line, _ := gojson.Marshal(&results[i])
 		buf.Write(line)
 		buf.WriteByte('\n')
-		c.counts[r.Result]++
+		c.counts[results[i].Result]++
 	}
 	c.results = buf.Bytes()
 }
@@ -715,7 +715,7 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 		}
 		plan[byNumber[i].record].key = keys[d]
 	}
-	resolvedNumbers := len(distinct)
+	distinctNumbers := len(distinct)
 	byNumber, distinct, keys = nil, nil, nil
 	resolved := time.Since(began)
 	// In line order, so by key and then by line.
@@ -725,7 +725,7 @@ func (s *Service) batchPlan(ctx context.Context, files BatchFiles, b *Batch, dat
 		return nil, err
 	}
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
-	s.log().Info("batch planned", "batch", b.ID, "records", len(plan), "numbers", resolvedNumbers, "found", found,
+	s.log().Info("batch planned", "batch", b.ID, "records", len(plan), "numbers", distinctNumbers, "found", found,
 		"parsed", ms(parsed), "read", ms(read), "resolved", ms(resolved), "sorted", ms(sorted), "took", ms(time.Since(began)))
 	return plan, nil
 }
@@ -1019,10 +1019,15 @@ func plainNumber(text []byte) (number string, ok bool) {
 		if string(name) == "idDocument" && value != nil {
 			raw = value
 		}
-		var probe batchRequest
-		return probe.attribute(string(name)) != nil
+		return knownAttribute(string(name))
 	})
 	return string(raw), ok
+}
+
+// knownAttribute reports whether a JSON name is one of a record's.
+func knownAttribute(name string) bool {
+	var r batchRequest
+	return r.attribute(name) != nil
 }
 
 // scanPlain walks a usual record, calling attribute with each name and
