@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"dancu/internal/accesslog"
 )
@@ -190,9 +191,11 @@ func (db *DB) accessRows(entries []accesslog.Entry) ([]accessRow, error) {
 			if err != nil {
 				return nil, err
 			}
-			lastFields, fieldsText = e.Fields, string(fields)
-			if hashed {
-				// Hashed as they will be read back (scanAccess).
+			lastFields, fieldsText, storedFields = e.Fields, string(fields), e.Fields
+			// Hashed as they will be read back (scanAccess): JSON gives
+			// valid UTF-8 back as it was and replaces the rest, so only
+			// fields with invalid text need the round trip.
+			if hashed && slices.ContainsFunc(e.Fields, func(f string) bool { return !utf8.ValidString(f) }) {
 				storedFields = nil
 				if err := json.Unmarshal(fields, &storedFields); err != nil {
 					return nil, err
@@ -396,13 +399,14 @@ func (db *DB) insertAlike(ctx context.Context, tx *sql.Tx, rows []accessRow, seq
 	}
 	list = append(list, ']')
 	args := append(sharedArgs(&rows[0]), micros(rows[0].e.At), rows[0].e.Result)
-	query := accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value, ? + j.key FROM json_each(?) AS j`
-	args = append(args, rows[0].seq, string(list))
-	if !sequenced {
+	var query string
+	if sequenced {
+		query = accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value, ? + j.key FROM json_each(?) AS j`
+		args = append(args, rows[0].seq)
+	} else {
 		query = accessSharedInsert + `) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value::bigint FROM json_array_elements_text(?::json) AS j(value)`
-		args = append(args[:len(args)-2], string(list))
 	}
-	_, err := db.txExec(ctx, db.Write, tx, query, args...)
+	_, err := db.txExec(ctx, db.Write, tx, query, append(args, string(list))...)
 	return err
 }
 
