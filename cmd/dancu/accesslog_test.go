@@ -83,10 +83,11 @@ func TestAccessLogTamperEvidence(t *testing.T) {
 		sql  []string
 		want string
 	}{
-		{"edited", []string{`UPDATE access_log SET purpose = 'tra cứu hợp lệ' WHERE seq = 12`}, "one of entries 11 to 15 was changed, removed, inserted or moved (entries 1 to 10 match)"},
-		{"deleted", []string{`DELETE FROM access_log WHERE seq = 4`}, "PROBLEM"},
-		{"reordered", []string{`UPDATE access_log SET seq = -1 WHERE seq = 4`, `UPDATE access_log SET seq = 4 WHERE seq = 5`, `UPDATE access_log SET seq = 5 WHERE seq = -1`}, "PROBLEM"},
-		{"truncated", []string{`DELETE FROM access_log WHERE seq > 12`}, "at least 3 entries missing after entry 10"},
+		{"edited", []string{`UPDATE access_reads SET purpose = 'tra cứu hợp lệ' WHERE id = (SELECT read_id FROM access_entries WHERE seq = 12)`}, "one of entries 11 to 15 was changed, removed, inserted or moved (entries 1 to 10 match)"},
+		{"edited result", []string{`UPDATE access_entries SET result = 'no_match' WHERE seq = 12`}, "one of entries 11 to 15 was changed, removed, inserted or moved (entries 1 to 10 match)"},
+		{"deleted", []string{`DELETE FROM access_entries WHERE seq = 4`}, "PROBLEM"},
+		{"reordered", []string{`UPDATE access_entries SET seq = -1 WHERE seq = 4`, `UPDATE access_entries SET seq = 4 WHERE seq = 5`, `UPDATE access_entries SET seq = 5 WHERE seq = -1`}, "PROBLEM"},
+		{"truncated", []string{`DELETE FROM access_entries WHERE seq > 12`}, "at least 3 entries missing after entry 10"},
 	} {
 		out, err := verify(tamper(c.name, c.sql...))
 		if err == nil || !strings.Contains(out, c.want) {
@@ -99,7 +100,7 @@ func TestAccessLogTamperEvidence(t *testing.T) {
 	// edited log, and the database's checkpoints replaced by ones signed
 	// with a key the forger made. The checkpoints outside the database and
 	// the real key expose it.
-	dir := tamper("rebuilt", `UPDATE access_log SET actor_id = 'someone-else' WHERE seq = 2`)
+	dir := tamper("rebuilt", `UPDATE access_reads SET actor_id = 'someone-else' WHERE id = (SELECT read_id FROM access_entries WHERE seq = 2)`)
 	db, _, err := sqlite.Open(context.Background(), filepath.Join(dir, "dancu.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
+	"dancu/internal/accesslog"
 	"dancu/internal/store/sqlite"
 	"dancu/internal/store/storetest"
 )
@@ -134,47 +136,56 @@ func TestMigrateKeepsData(t *testing.T) {
 }
 
 // TestUnnumberedEntriesNumberedOnUpgrade opens a database written before
-// SQLite numbered access-log entries on write: the upgrade numbers the
-// entries the sequencer had not folded yet, in id order, after those it
-// had, and the sequencer folds them.
+// SQLite numbered access-log entries on write and split them into reads
+// and entries: the upgrade numbers the entries the sequencer had not
+// folded yet, in id order, after those it had, keeps every entry as it
+// was, and the sequencer folds them.
 func TestUnnumberedEntriesNumberedOnUpgrade(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "dancu.db")
-	db, _, err := sqlite.Open(ctx, path)
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw.SetMaxOpenConns(1)
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, sqlite.Migrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
 	insert := `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from, seq)
-		VALUES (1, 'officer', 'off_1', 'registry', '00004', 'test', ?, '["full_name"]', 'read', 'r', '', '', '', 0, ?)`
+		VALUES (?, 'officer', 'off_1', 'registry', '00004', 'test', ?, '["full_name"]', 'read', 'r', 'm', 'l', 'match', 0, ?)`
 	for i, seq := range []any{int64(1), int64(2), nil, nil, nil} {
-		if _, err := db.Write.ExecContext(ctx, insert, 100+i, seq); err != nil {
+		if _, err := raw.ExecContext(ctx, insert, 1000+i, 100+i, seq); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.Write.ExecContext(ctx, `DELETE FROM goose_db_version WHERE version_id = 11`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	raw.Close()
 	db, applied, err := sqlite.Open(ctx, path)
-	if err != nil || len(applied) != 1 {
+	if err != nil || len(applied) != 2 {
 		t.Fatalf("reopening applied %v, %v", applied, err)
 	}
 	defer db.Close()
-	rows, err := db.Read.QueryContext(ctx, `SELECT person_key, seq FROM access_log ORDER BY id`)
+	rows, err := db.Read.QueryContext(ctx, `SELECT person_key, seq, at, actor_id, fields, member, legal_basis, result FROM access_log ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for rows.Next() {
-		var person, seq int64
-		if err := rows.Scan(&person, &seq); err != nil {
+		var person, seq, at int64
+		var actor, fields, member, basis, result string
+		if err := rows.Scan(&person, &seq, &at, &actor, &fields, &member, &basis, &result); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, fmt.Sprintf("%d:%d", person, seq))
+		got = append(got, fmt.Sprintf("%d:%d:%d:%s:%s:%s:%s:%s", person, seq, at, actor, fields, member, basis, result))
 	}
 	rows.Close()
-	if want := "[100:1 101:2 102:3 103:4 104:5]"; fmt.Sprint(got) != want {
-		t.Fatalf("entries numbered %v, want %s", got, want)
+	want := `[100:1:1000:off_1:["full_name"]:m:l:match 101:2:1001:off_1:["full_name"]:m:l:match 102:3:1002:off_1:["full_name"]:m:l:match ` +
+		`103:4:1003:off_1:["full_name"]:m:l:match 104:5:1004:off_1:["full_name"]:m:l:match]`
+	if fmt.Sprint(got) != want {
+		t.Fatalf("entries after upgrading %v, want %s", got, want)
 	}
 	tree, folded, err := db.AccessLogSequencer().Sequence(ctx, 100)
 	if err != nil || folded != 5 || tree.Size() != 5 {
@@ -183,11 +194,80 @@ func TestUnnumberedEntriesNumberedOnUpgrade(t *testing.T) {
 	// An entry deleted before it was folded leaves a gap the sequencer
 	// will not fold over.
 	for _, seq := range []int64{6, 8} {
-		if _, err := db.Write.ExecContext(ctx, insert, 200, seq); err != nil {
+		if _, err := db.Write.ExecContext(ctx, `INSERT INTO access_entries (seq, read_id, person_key, at, result) VALUES (?, 1, 200, 2000, 'match')`, seq); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, _, err := db.AccessLogSequencer().Sequence(ctx, 100); err == nil || !strings.Contains(err.Error(), "entry 7 is missing") {
 		t.Fatalf("sequencing over a gap: %v", err)
+	}
+}
+
+// TestAccessLogSplitDown takes the access log back to one table per
+// entry (migration 12 down) and up again, keeping every entry.
+func TestAccessLogSplitDown(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dancu.db")
+	db, _, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Runs of one reader alike and mixed, and readers one after another.
+	var sample []accesslog.Entry
+	at := time.Date(2026, 11, 25, 14, 2, 0, 0, time.UTC)
+	for i := range 40 {
+		e := accesslog.Entry{At: at, ActorKind: "client", ActorID: "s-1", Purpose: "làm sạch thuê bao", PersonKey: int64(1000 + i),
+			Fields: []string{"pid", "full_name"}, Action: accesslog.ActionRead, RequestID: "batch:b-1", Member: "m-1", LegalBasis: "NĐ 13/2023", Result: "match"}
+		switch {
+		case i >= 30:
+			e.ActorID, e.RequestID, e.At = fmt.Sprint("s-", i%3), fmt.Sprint("r-", i), at.Add(time.Duration(i)*time.Millisecond)
+		case i >= 20:
+			e.At, e.Result = at.Add(time.Duration(i)*time.Second), "mismatch"
+		case i >= 10:
+			e.Result, e.VisibleFrom = "not_found", at.AddDate(0, 6, 0)
+		}
+		sample = append(sample, e)
+	}
+	if err := db.Record(ctx, sample); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() string {
+		var b strings.Builder
+		for e, err := range db.SequencedEntries(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%+v\n", e)
+		}
+		return b.String()
+	}
+	before := entries()
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, sqlite.Migrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 11); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM access_log WHERE seq IS NOT NULL`).Scan(&n); err != nil || n != strings.Count(before, "\n") {
+		t.Fatalf("%d numbered entries in the one table (%v), want %d", n, err, strings.Count(before, "\n"))
+	}
+	raw.Close()
+	if db, _, err = sqlite.Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if strings.Count(before, "\n") != len(sample) {
+		t.Fatalf("%d entries read back, %d written", strings.Count(before, "\n"), len(sample))
+	}
+	if after := entries(); after != before {
+		t.Fatalf("entries after down and up:\n%s\nbefore:\n%s", after, before)
 	}
 }

@@ -226,49 +226,110 @@ func (db *DB) accessRows(entries []accesslog.Entry) ([]accessRow, error) {
 // it cost more than writing it). PostgreSQL's writers commit side by
 // side, so there the sequencer numbers and folds them after the fact.
 func (db *DB) insertRowsInOrder(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
-	var next int64
-	var tree accesslog.Tree
-	sequenced, folding := db.Dialect.Name == "sqlite", false
-	if sequenced {
-		if err := db.txQueryRow(ctx, db.Write, tx, `SELECT COALESCE(max(seq), 0) + 1 FROM access_log`).Scan(&next); err != nil {
-			return err
-		}
-		var err error
-		if tree, err = db.loadTree(ctx, tx); err != nil {
-			return err
-		}
-		// Entries written before the tree caught up are the sequencer's
-		// to fold first.
-		folding = tree.Size() == next-1
-		for i := range rows {
-			rows[i].seq = next + int64(i)
-			if folding {
-				tree.AppendHash(rows[i].leaf)
-			}
-		}
+	if db.Dialect.Name == "sqlite" {
+		return db.insertNumbered(ctx, tx, rows)
 	}
 	for len(rows) > 0 {
 		// A run of entries of one reader (a search's results, a chunk of
 		// a verification job, one system's requests sharing a commit)
 		// differs only in time, person and result: the rest is bound once
 		// per statement, not once per row.
-		same := 1
-		for same < len(rows) && rows[same].sameReader(&rows[0]) {
-			same++
-		}
+		same := sameReaderRun(rows)
 		var n int
 		var err error
 		if same >= 8 {
 			n = same
-			err = db.insertShared(ctx, tx, rows[:n], sequenced)
+			err = db.insertShared(ctx, tx, rows[:n])
 		} else {
 			n = statementSize(len(rows), 64, 16, 4, 1)
-			err = db.insertRows(ctx, tx, rows[:n], sequenced)
+			err = db.insertRows(ctx, tx, rows[:n])
 		}
 		if err != nil {
 			return err
 		}
 		rows = rows[n:]
+	}
+	return nil
+}
+
+// sameReaderRun is the length of the run of rows of rows[0]'s reader.
+func sameReaderRun(rows []accessRow) int {
+	same := 1
+	for same < len(rows) && rows[same].sameReader(&rows[0]) {
+		same++
+	}
+	return same
+}
+
+// insertNumbered writes rows to SQLite's access_reads and access_entries
+// (migration 12): each run of one reader's rows is one read, and its
+// entries follow. The numbers of entries and reads are given here, one
+// writer at a time being what makes them known.
+func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
+	var next, nextRead int64
+	if err := db.txQueryRow(ctx, db.Write, tx, `SELECT COALESCE(max(seq), 0) + 1 FROM access_entries`).Scan(&next); err != nil {
+		return err
+	}
+	if err := db.txQueryRow(ctx, db.Write, tx, `SELECT COALESCE(max(id), 0) + 1 FROM access_reads`).Scan(&nextRead); err != nil {
+		return err
+	}
+	tree, err := db.loadTree(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// Entries written before the tree caught up are the sequencer's to
+	// fold first.
+	folding := tree.Size() == next-1
+	for i := range rows {
+		rows[i].seq = next + int64(i)
+		if folding {
+			tree.AppendHash(rows[i].leaf)
+		}
+	}
+	var reads, single []accessRow
+	for len(rows) > 0 {
+		run := rows[:sameReaderRun(rows)]
+		rows = rows[len(run):]
+		for i := range run {
+			run[i].read = nextRead
+		}
+		nextRead++
+		reads = append(reads, run[0])
+		for len(run) > 0 {
+			// Entries of one moment and one result (a search's, a
+			// batch chunk's, grouped by result) go as a list of person
+			// keys, which SQLite's json_each reads fastest, numbered in
+			// the list's order.
+			alike := 1
+			for alike < len(run) && micros(run[alike].e.At) == micros(run[0].e.At) && run[alike].e.Result == run[0].e.Result {
+				alike++
+			}
+			if alike >= 8 {
+				if err := db.insertAlikeEntries(ctx, tx, run[:alike]); err != nil {
+					return err
+				}
+			} else {
+				single = append(single, run[:alike]...)
+			}
+			run = run[alike:]
+		}
+	}
+	const readColumns = 12
+	err = insertValues(ctx, db, tx, reads, `INSERT INTO access_reads (id, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, visible_from) VALUES `,
+		readColumns, func(args []any, r *accessRow) []any {
+			e := &r.e
+			return append(args, r.read, e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, r.fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, r.visible)
+		})
+	if err != nil {
+		return err
+	}
+	const entryColumns = 5
+	err = insertValues(ctx, db, tx, single, `INSERT INTO access_entries (seq, read_id, person_key, at, result) VALUES `,
+		entryColumns, func(args []any, r *accessRow) []any {
+			return append(args, r.seq, r.read, r.e.PersonKey, micros(r.e.At), r.e.Result)
+		})
+	if err != nil {
+		return err
 	}
 	if folding {
 		return db.saveTree(ctx, tx, &tree)
@@ -276,12 +337,60 @@ func (db *DB) insertRowsInOrder(ctx context.Context, tx *sql.Tx, rows []accessRo
 	return nil
 }
 
+// insertValues writes rows with multi-row INSERTs of a few sizes (each
+// statement compiled once), each row's values given by values.
+func insertValues(ctx context.Context, db *DB, tx *sql.Tx, rows []accessRow, insert string, columns int, values func([]any, *accessRow) []any) error {
+	row := "(" + strings.Repeat("?,", columns-1) + "?)"
+	for len(rows) > 0 {
+		n := statementSize(len(rows), 64, 16, 4, 1)
+		var b strings.Builder
+		b.WriteString(insert)
+		args := make([]any, 0, n*columns)
+		for i := range rows[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(row)
+			args = values(args, &rows[i])
+		}
+		if _, err := db.txExec(ctx, db.Write, tx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// insertAlikeEntries writes entries of one read, one moment and one
+// result, numbered one after another from the first's: the people as a
+// list of keys.
+func (db *DB) insertAlikeEntries(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
+	_, err := db.txExec(ctx, db.Write, tx, `INSERT INTO access_entries (seq, read_id, person_key, at, result)
+		SELECT ? + j.key, ?, j.value, ?, ? FROM json_each(?) AS j`,
+		rows[0].seq, rows[0].read, micros(rows[0].e.At), rows[0].e.Result, personList(rows))
+	return err
+}
+
+// personList is rows' person keys as a JSON list.
+func personList(rows []accessRow) string {
+	list := make([]byte, 0, 1+len(rows)*12)
+	list = append(list, '[')
+	for i, r := range rows {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, r.e.PersonKey, 10)
+	}
+	return string(append(list, ']'))
+}
+
 // accessRow is an entry as it is written.
 type accessRow struct {
 	e       accesslog.Entry
 	fields  string
 	visible int64
-	seq     int64
+	seq     int64    // on SQLite, the entry's number
+	read    int64    // on SQLite, the id of its read in access_reads
 	leaf    [32]byte // on SQLite, LeafHash of the entry as it is read back
 }
 
@@ -305,45 +414,22 @@ func statementSize(n int, sizes ...int) int {
 	return sizes[len(sizes)-1]
 }
 
-const accessInsert = `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from`
-
-// insertRows writes rows with every value bound.
-func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
-	var b strings.Builder
-	b.WriteString(accessInsert)
-	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?"
-	if sequenced {
-		b.WriteString(", seq")
-		row += ",?"
-	}
-	b.WriteString(") VALUES ")
-	args := make([]any, 0, len(rows)*(accessColumns+1))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(row)
-		b.WriteByte(')')
-		e := r.e
-		args = append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, r.fields, string(e.Action), e.RequestID,
-			e.Member, e.LegalBasis, e.Result, r.visible)
-		if sequenced {
-			args = append(args, r.seq)
-		}
-	}
-	_, err := db.txExec(ctx, db.Write, tx, b.String(), args...)
-	return err
+// insertRows writes rows (PostgreSQL) with every value bound.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
+	return insertValues(ctx, db, tx, rows, `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from) VALUES `,
+		accessColumns, func(args []any, r *accessRow) []any {
+			e := &r.e
+			return append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, r.fields, string(e.Action), e.RequestID,
+				e.Member, e.LegalBasis, e.Result, r.visible)
+		})
 }
 
-// insertShared writes rows of one reader: what they share is bound once,
-// and the rest goes as a JSON list the statement reads row by row. Runs
-// of rows read at one moment with one result (a search's, a batch
-// chunk's, grouped by result) go as lists of person keys alone, the
-// number following the list's order: a list of plain numbers is what
-// SQLite's json_each reads fastest, where a list of [time, person,
-// number, result] rows cost a parse of each row per column. The other
-// rows go as such a list.
-func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
+// insertShared writes rows of one reader (PostgreSQL): what they share
+// is bound once, and the rest goes as a JSON list the statement reads
+// row by row. Runs of rows read at one moment with one result go as
+// lists of person keys alone; the other rows as a list of [time,
+// person, result] rows.
+func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
 	var mixed []accessRow
 	for len(rows) > 0 {
 		alike := 1
@@ -352,8 +438,11 @@ func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, se
 		}
 		if alike < 8 {
 			mixed = append(mixed, rows[:alike]...)
-		} else if err := db.insertAlike(ctx, tx, rows[:alike], sequenced); err != nil {
-			return err
+		} else {
+			args := append(sharedArgs(&rows[0]), micros(rows[0].e.At), rows[0].e.Result, personList(rows[:alike]))
+			if _, err := db.txExec(ctx, db.Write, tx, accessSharedInsert+`) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value::bigint FROM json_array_elements_text(?::json) AS j(value)`, args...); err != nil {
+				return err
+			}
 		}
 		rows = rows[alike:]
 	}
@@ -371,42 +460,13 @@ func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow, se
 		list = append(list, ',')
 		list = strconv.AppendInt(list, r.e.PersonKey, 10)
 		list = append(list, ',')
-		list = strconv.AppendInt(list, r.seq, 10)
-		list = append(list, ',')
 		result, _ := json.Marshal(r.e.Result)
 		list = append(list, result...)
 		list = append(list, ']')
 	}
 	list = append(list, ']')
-	query := accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value ->> 0, j.value ->> 3, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j`
-	if !sequenced {
-		query = accessSharedInsert + `) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (j.value ->> 0)::bigint, j.value ->> 3, (j.value ->> 1)::bigint FROM json_array_elements(?::json) AS j(value)`
-	}
-	_, err := db.txExec(ctx, db.Write, tx, query, append(sharedArgs(&mixed[0]), string(list))...)
-	return err
-}
-
-// insertAlike writes rows of one reader read at one moment with one
-// result, numbered one after another: the people as a list of keys.
-func (db *DB) insertAlike(ctx context.Context, tx *sql.Tx, rows []accessRow, sequenced bool) error {
-	list := make([]byte, 0, 1+len(rows)*12)
-	list = append(list, '[')
-	for i, r := range rows {
-		if i > 0 {
-			list = append(list, ',')
-		}
-		list = strconv.AppendInt(list, r.e.PersonKey, 10)
-	}
-	list = append(list, ']')
-	args := append(sharedArgs(&rows[0]), micros(rows[0].e.At), rows[0].e.Result)
-	var query string
-	if sequenced {
-		query = accessSharedInsert + `, seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value, ? + j.key FROM json_each(?) AS j`
-		args = append(args, rows[0].seq)
-	} else {
-		query = accessSharedInsert + `) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, j.value::bigint FROM json_array_elements_text(?::json) AS j(value)`
-	}
-	_, err := db.txExec(ctx, db.Write, tx, query, append(args, string(list))...)
+	_, err := db.txExec(ctx, db.Write, tx, accessSharedInsert+`) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (j.value ->> 0)::bigint, j.value ->> 2, (j.value ->> 1)::bigint FROM json_array_elements(?::json) AS j(value)`,
+		append(sharedArgs(&mixed[0]), string(list))...)
 	return err
 }
 
