@@ -52,12 +52,10 @@ func BenchmarkRegistry(b *testing.B) {
 	})
 }
 
-// TestMigrateKeepsData migrates a registry holding data from version 2,
-// where personal ID numbers and event ids were inline UNIQUE columns, to
-// the current schema, which rebuilds those two tables.
-func TestMigrateKeepsData(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "dancu.db")
+// migrations opens the database at path without migrating it, for a test
+// to take it to a version of its own.
+func migrations(t *testing.T, path string) (*sql.DB, *goose.Provider) {
+	t.Helper()
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +65,16 @@ func TestMigrateKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return raw, p
+}
+
+// TestMigrateKeepsData migrates a registry holding data from version 2,
+// where personal ID numbers and event ids were inline UNIQUE columns, to
+// the current schema, which rebuilds those two tables.
+func TestMigrateKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dancu.db")
+	raw, p := migrations(t, path)
 	if _, err := p.UpTo(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +151,7 @@ func TestMigrateKeepsData(t *testing.T) {
 func TestUnnumberedEntriesNumberedOnUpgrade(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "dancu.db")
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, sqlite.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, p := migrations(t, path)
 	if _, err := p.UpTo(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -243,15 +243,7 @@ func TestAccessLogSplitDown(t *testing.T) {
 	}
 	before := entries()
 	db.Close()
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, sqlite.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, p := migrations(t, path)
 	if _, err := p.DownTo(ctx, 11); err != nil {
 		t.Fatal(err)
 	}

@@ -315,7 +315,7 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, rows []accessRow) 
 		}
 	}
 	const readColumns = 12
-	err = insertValues(ctx, db, tx, reads, `INSERT INTO access_reads (id, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, visible_from) VALUES `,
+	err = db.insertValues(ctx, tx, reads, `INSERT INTO access_reads (id, actor_kind, actor_id, role, unit, purpose, fields, action, request_id, member, legal_basis, visible_from) VALUES `,
 		readColumns, func(args []any, r *accessRow) []any {
 			e := &r.e
 			return append(args, r.read, e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, r.fields, string(e.Action), e.RequestID, e.Member, e.LegalBasis, r.visible)
@@ -324,7 +324,7 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, rows []accessRow) 
 		return err
 	}
 	const entryColumns = 5
-	err = insertValues(ctx, db, tx, single, `INSERT INTO access_entries (seq, read_id, person_key, at, result) VALUES `,
+	err = db.insertValues(ctx, tx, single, `INSERT INTO access_entries (seq, read_id, person_key, at, result) VALUES `,
 		entryColumns, func(args []any, r *accessRow) []any {
 			return append(args, r.seq, r.read, r.e.PersonKey, micros(r.e.At), r.e.Result)
 		})
@@ -339,7 +339,7 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, rows []accessRow) 
 
 // insertValues writes rows with multi-row INSERTs of a few sizes (each
 // statement compiled once), each row's values given by values.
-func insertValues(ctx context.Context, db *DB, tx *sql.Tx, rows []accessRow, insert string, columns int, values func([]any, *accessRow) []any) error {
+func (db *DB) insertValues(ctx context.Context, tx *sql.Tx, rows []accessRow, insert string, columns int, values func([]any, *accessRow) []any) error {
 	row := "(" + strings.Repeat("?,", columns-1) + "?)"
 	for len(rows) > 0 {
 		n := statementSize(len(rows), 64, 16, 4, 1)
@@ -416,7 +416,7 @@ func statementSize(n int, sizes ...int) int {
 
 // insertRows writes rows (PostgreSQL) with every value bound.
 func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
-	return insertValues(ctx, db, tx, rows, `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from) VALUES `,
+	return db.insertValues(ctx, tx, rows, `INSERT INTO access_log (at, actor_kind, actor_id, role, unit, purpose, person_key, fields, action, request_id, member, legal_basis, result, visible_from) VALUES `,
 		accessColumns, func(args []any, r *accessRow) []any {
 			e := &r.e
 			return append(args, micros(e.At), e.ActorKind, e.ActorID, e.Role, e.Unit, e.Purpose, e.PersonKey, r.fields, string(e.Action), e.RequestID,
