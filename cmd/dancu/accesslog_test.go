@@ -86,6 +86,7 @@ func TestAccessLogTamperEvidence(t *testing.T) {
 		{"edited", []string{`UPDATE access_reads SET purpose = 'tra cứu hợp lệ' WHERE id = (SELECT read_id FROM access_entries WHERE seq = 12)`}, "one of entries 11 to 15 was changed, removed, inserted or moved (entries 1 to 10 match)"},
 		{"edited result", []string{`UPDATE access_entries SET result = 'no_match' WHERE seq = 12`}, "one of entries 11 to 15 was changed, removed, inserted or moved (entries 1 to 10 match)"},
 		{"deleted", []string{`DELETE FROM access_entries WHERE seq = 4`}, "PROBLEM"},
+		{"deleted read", []string{`DELETE FROM access_reads WHERE id = (SELECT read_id FROM access_entries WHERE seq = 4)`}, "PROBLEM"},
 		{"reordered", []string{`UPDATE access_entries SET seq = -1 WHERE seq = 4`, `UPDATE access_entries SET seq = 4 WHERE seq = 5`, `UPDATE access_entries SET seq = 5 WHERE seq = -1`}, "PROBLEM"},
 		{"truncated", []string{`DELETE FROM access_entries WHERE seq > 12`}, "at least 3 entries missing after entry 10"},
 	} {
