@@ -261,6 +261,16 @@ func sameReaderRun(rows []accessRow) int {
 	return same
 }
 
+// alikeRun is the length of the run of rows read at rows[0]'s moment
+// with its result.
+func alikeRun(rows []accessRow) int {
+	alike := 1
+	for alike < len(rows) && micros(rows[alike].e.At) == micros(rows[0].e.At) && rows[alike].e.Result == rows[0].e.Result {
+		alike++
+	}
+	return alike
+}
+
 // insertNumbered writes rows to SQLite's access_reads and access_entries
 // (migration 12): each run of one reader's rows is one read, and its
 // entries follow. The numbers of entries and reads are given here, one
@@ -300,10 +310,7 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, rows []accessRow) 
 			// batch chunk's, grouped by result) go as a list of person
 			// keys, which SQLite's json_each reads fastest, numbered in
 			// the list's order.
-			alike := 1
-			for alike < len(run) && micros(run[alike].e.At) == micros(run[0].e.At) && run[alike].e.Result == run[0].e.Result {
-				alike++
-			}
+			alike := alikeRun(run)
 			if alike >= 8 {
 				if err := db.insertAlikeEntries(ctx, tx, run[:alike]); err != nil {
 					return err
@@ -432,10 +439,7 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, rows []accessRow) erro
 func (db *DB) insertShared(ctx context.Context, tx *sql.Tx, rows []accessRow) error {
 	var mixed []accessRow
 	for len(rows) > 0 {
-		alike := 1
-		for alike < len(rows) && micros(rows[alike].e.At) == micros(rows[0].e.At) && rows[alike].e.Result == rows[0].e.Result {
-			alike++
-		}
+		alike := alikeRun(rows)
 		if alike < 8 {
 			mixed = append(mixed, rows[:alike]...)
 		} else {
